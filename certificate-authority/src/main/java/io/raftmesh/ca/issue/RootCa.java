@@ -168,6 +168,7 @@ public final class RootCa {
   public X509Certificate signIssuer(PublicKey issuerKey, Duration validity) {
     requireNonNull(issuerKey, "issuerKey");
     requireNonNull(validity, "validity");
+    checkConstrainable(trustDomain);
     KeyAlgorithm issuerAlgorithm = KeyAlgorithm.of(issuerKey);
     if (!issuerAlgorithm.isEc()) {
       throw new IllegalArgumentException(
@@ -234,6 +235,18 @@ public final class RootCa {
         fingerprint(),
         issuer.getNotAfter().toInstant());
     return issuer;
+  }
+
+  /**
+   * SPIFFE allows '_' in trust domains, but the JDK refuses to parse a URI name constraint whose
+   * host is not a DNS name, so Java peers could not load the issuing CA certificate at all.
+   */
+  static void checkConstrainable(TrustDomain trustDomain) {
+    if (trustDomain.name().indexOf('_') >= 0) {
+      throw new IllegalArgumentException(
+          "trustDomain: " + trustDomain + " (expected: no '_' for a raftmesh CA: Java cannot parse"
+              + " an X.509 URI name constraint with it)");
+    }
   }
 
   static GeneralNames trustDomainSan(TrustDomain trustDomain) {
