@@ -13,8 +13,12 @@ class FingerprintTest {
   @Test
   void isSha256OfDerInLowerHexAndOpensslForm() throws Exception {
     Fingerprint fp = Fingerprint.of(PKI.root.certificate());
-    byte[] expected = MessageDigest.getInstance("SHA-256").digest(PKI.root.certificate().getEncoded());
-    assertThat(fp.toString()).isEqualTo(HexFormat.of().formatHex(expected)).hasSize(64).isLowerCase();
+    byte[] expected =
+        MessageDigest.getInstance("SHA-256").digest(PKI.root.certificate().getEncoded());
+    assertThat(fp.toString())
+        .isEqualTo(HexFormat.of().formatHex(expected))
+        .hasSize(64)
+        .isLowerCase();
     assertThat(fp.toColonHex()).hasSize(95).isUpperCase().contains(":");
     assertThat(Fingerprint.parse(fp.toString())).isEqualTo(fp);
     assertThat(Fingerprint.parse(fp.toColonHex())).isEqualTo(fp);
@@ -26,10 +30,12 @@ class FingerprintTest {
 
   @Test
   void rejectsMalformedFingerprints() {
-    assertThatThrownBy(() -> Fingerprint.parse("abc")).hasMessageContaining("expected: 64 hex digits");
+    assertThatThrownBy(() -> Fingerprint.parse("abc"))
+        .hasMessageContaining("expected: 64 hex digits");
     assertThatThrownBy(() -> Fingerprint.parse("g".repeat(64))).isInstanceOf(CaException.class);
     // Non-ASCII digits are not hex digits.
-    assertThatThrownBy(() -> Fingerprint.parse("\u0661".repeat(64))).isInstanceOf(CaException.class);
+    assertThatThrownBy(() -> Fingerprint.parse("\u0661".repeat(64)))
+        .isInstanceOf(CaException.class);
     assertThatThrownBy(() -> Fingerprint.ofBytes(new byte[31])).hasMessageContaining("31 bytes");
   }
 }

@@ -41,14 +41,17 @@ class OpensslCrossCheckIT {
         found = true;
       }
     }
-    assumeTrue(found, "openssl binary not on PATH: skipping the openssl cross-checks (run ops/prereqs.sh to install it)");
+    assumeTrue(
+        found,
+        "openssl binary not on PATH: skipping the openssl cross-checks (run ops/prereqs.sh to install it)");
   }
 
   Run openssl(String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add("openssl");
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
     process.getOutputStream().close();
     boolean done = process.waitFor(30, TimeUnit.SECONDS);
     if (!done) {
@@ -74,12 +77,44 @@ class OpensslCrossCheckIT {
     write("root.pem", Pem.encodeCertificates(List.of(PKI.root.certificate())));
     write("issuer.pem", Pem.encodeCertificates(List.of(PKI.issuerCertificate)));
     write("leaf.pem", PKI.leaf("ns", "shop", "sa", "cart").issued().certificatePem());
-    Run run = openssl("verify", "-x509_strict", "-attime", attime(), "-CAfile", "root.pem", "-untrusted", "issuer.pem", "leaf.pem");
+    Run run =
+        openssl(
+            "verify",
+            "-x509_strict",
+            "-attime",
+            attime(),
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuer.pem",
+            "leaf.pem");
     assertThat(run.exit()).as(run.output()).isZero();
     assertThat(run.output()).contains("leaf.pem: OK");
-    Run server = openssl("verify", "-attime", attime(), "-purpose", "sslserver", "-CAfile", "root.pem", "-untrusted", "issuer.pem", "leaf.pem");
+    Run server =
+        openssl(
+            "verify",
+            "-attime",
+            attime(),
+            "-purpose",
+            "sslserver",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuer.pem",
+            "leaf.pem");
     assertThat(server.exit()).as(server.output()).isZero();
-    Run client = openssl("verify", "-attime", attime(), "-purpose", "sslclient", "-CAfile", "root.pem", "-untrusted", "issuer.pem", "leaf.pem");
+    Run client =
+        openssl(
+            "verify",
+            "-attime",
+            attime(),
+            "-purpose",
+            "sslclient",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuer.pem",
+            "leaf.pem");
     assertThat(client.exit()).as(client.output()).isZero();
   }
 
@@ -88,7 +123,16 @@ class OpensslCrossCheckIT {
     write("root.pem", Pem.encodeCertificates(List.of(PKI.root.certificate())));
     write("issuer.pem", Pem.encodeCertificates(List.of(FOREIGN.issuerCertificate)));
     write("leaf.pem", FOREIGN.leaf("node", "n1").issued().certificatePem());
-    Run run = openssl("verify", "-attime", attime(), "-CAfile", "root.pem", "-untrusted", "issuer.pem", "leaf.pem");
+    Run run =
+        openssl(
+            "verify",
+            "-attime",
+            attime(),
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuer.pem",
+            "leaf.pem");
     assertThat(run.exit()).isNotZero();
     assertThat(run.output()).contains("unable to get local issuer certificate");
   }
@@ -135,17 +179,48 @@ class OpensslCrossCheckIT {
     Run verify = openssl("req", "-in", "csr.pem", "-noout", "-verify");
     assertThat(verify.exit()).as(verify.output()).isZero();
     Run made =
-        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "theirs.key",
-            "-subj", "/CN=ignored", "-addext", "subjectAltName=URI:spiffe://ossl.test/admin/root", "-out", "theirs.csr");
+        openssl(
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "theirs.key",
+            "-subj",
+            "/CN=ignored",
+            "-addext",
+            "subjectAltName=URI:spiffe://ossl.test/admin/root",
+            "-out",
+            "theirs.csr");
     assertThat(made.exit()).as(made.output()).isZero();
     Csr csr = Csr.parsePem(Files.readString(dir.resolve("theirs.csr")));
-    IssuedCertificate issued = PKI.issuer.issue(LeafRequest.forCsr(PKI.id("node", "n9"), csr).build());
-    assertThat(issued.certificate().getSubjectAlternativeNames()).containsExactly(List.of(6, "spiffe://ossl.test/node/n9"));
+    IssuedCertificate issued =
+        PKI.issuer.issue(LeafRequest.forCsr(PKI.id("node", "n9"), csr).build());
+    assertThat(issued.certificate().getSubjectAlternativeNames())
+        .containsExactly(List.of(6, "spiffe://ossl.test/node/n9"));
     Run ca =
-        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
-            "-subj", "/CN=ca", "-addext", "basicConstraints=critical,CA:TRUE", "-out", "ca.csr");
+        openssl(
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-subj",
+            "/CN=ca",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-out",
+            "ca.csr");
     assertThat(ca.exit()).isZero();
     String caCsr = Files.readString(dir.resolve("ca.csr"));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Csr.parsePem(caCsr)).hasMessageContaining("cA=true");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Csr.parsePem(caCsr))
+        .hasMessageContaining("cA=true");
   }
 }

@@ -29,19 +29,26 @@ public final class TestPki {
   public final X509Certificate issuerCertificate;
   public final IssuingCa issuer;
 
-  private TestPki(String trustDomain, KeyAlgorithm algorithm, Duration issuerValidity, IssuancePolicy policy) {
+  private TestPki(
+      String trustDomain, KeyAlgorithm algorithm, Duration issuerValidity, IssuancePolicy policy) {
     this.clock = new MutableClock(NOW);
     this.trustDomain = TrustDomain.parse(trustDomain);
-    this.root = RootCa.generate(this.trustDomain, algorithm, RootCa.DEFAULT_VALIDITY, clock, RANDOM);
+    this.root =
+        RootCa.generate(this.trustDomain, algorithm, RootCa.DEFAULT_VALIDITY, clock, RANDOM);
     this.issuerKeys = algorithm.generateKeyPair(RANDOM);
     this.issuerCertificate = root.signIssuer(issuerKeys.getPublic(), issuerValidity);
     this.issuer =
         IssuingCa.of(
-            List.of(issuerCertificate, root.certificate()), issuerKeys.getPrivate(), policy, clock, RANDOM);
+            List.of(issuerCertificate, root.certificate()),
+            issuerKeys.getPrivate(),
+            policy,
+            clock,
+            RANDOM);
   }
 
   public static TestPki create(String trustDomain) {
-    return new TestPki(trustDomain, KeyAlgorithm.EC_P256, RootCa.DEFAULT_ISSUER_VALIDITY, IssuancePolicy.DEFAULT);
+    return new TestPki(
+        trustDomain, KeyAlgorithm.EC_P256, RootCa.DEFAULT_ISSUER_VALIDITY, IssuancePolicy.DEFAULT);
   }
 
   public static TestPki create(
@@ -60,7 +67,8 @@ public final class TestPki {
   /** A fresh P-256 key pair and a leaf for it, issued from a CSR. */
   public Leaf leaf(String... segments) {
     KeyPair keys = KeyAlgorithm.EC_P256.generateKeyPair(RANDOM);
-    IssuedCertificate issued = issuer.issue(LeafRequest.forCsr(id(segments), Csr.create(keys)).build());
+    IssuedCertificate issued =
+        issuer.issue(LeafRequest.forCsr(id(segments), Csr.create(keys)).build());
     return new Leaf(keys, issued);
   }
 

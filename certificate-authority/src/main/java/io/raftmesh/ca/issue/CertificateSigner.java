@@ -60,7 +60,9 @@ final class CertificateSigner {
         builder.addExtension(ext.oid(), ext.critical(), ext.value());
       }
       ContentSigner signer =
-          new JcaContentSignerBuilder(issuerAlgorithm.signatureAlgorithm()).build(issuerKey);
+          new JcaContentSignerBuilder(issuerAlgorithm.signatureAlgorithm())
+              .setProvider(SigningProvider.BC)
+              .build(issuerKey);
       X509CertificateHolder holder = builder.build(signer);
       return new JcaX509CertificateConverter().getCertificate(holder);
     } catch (IOException | OperatorCreationException | CertificateException e) {

@@ -115,7 +115,11 @@ public final class Csr {
     }
     boolean valid;
     try {
-      valid = request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(publicKey));
+      valid =
+          request.isSignatureValid(
+              new JcaContentVerifierProviderBuilder()
+                  .setProvider(SigningProvider.BC)
+                  .build(publicKey));
     } catch (OperatorCreationException | PKCSException | RuntimeException e) {
       valid = false;
     }

@@ -244,7 +244,9 @@ public final class RootCa {
   static void checkConstrainable(TrustDomain trustDomain) {
     if (trustDomain.name().indexOf('_') >= 0) {
       throw new IllegalArgumentException(
-          "trustDomain: " + trustDomain + " (expected: no '_' for a raftmesh CA: Java cannot parse"
+          "trustDomain: "
+              + trustDomain
+              + " (expected: no '_' for a raftmesh CA: Java cannot parse"
               + " an X.509 URI name constraint with it)");
     }
   }

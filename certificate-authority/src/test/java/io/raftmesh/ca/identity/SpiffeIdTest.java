@@ -3,12 +3,12 @@ package io.raftmesh.ca.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftmesh.ca.TestPki;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import io.raftmesh.ca.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -19,7 +19,8 @@ class SpiffeIdTest {
   static final long SEED = Long.getLong("raftmesh.test.seed", System.nanoTime());
 
   static {
-    System.out.println("SpiffeIdTest seed=" + SEED + " (rerun with -Draftmesh.test.seed=" + SEED + ")");
+    System.out.println(
+        "SpiffeIdTest seed=" + SEED + " (rerun with -Draftmesh.test.seed=" + SEED + ")");
   }
 
   @Test
@@ -44,7 +45,8 @@ class SpiffeIdTest {
     String base = "spiffe://td/";
     String ok = base + "a".repeat(SpiffeId.MAX_LENGTH - base.length());
     assertThat(SpiffeId.parse(ok).toString()).hasSize(2048);
-    assertThatThrownBy(() -> SpiffeId.parse(ok + "a")).hasMessageContaining("at most 2048 characters");
+    assertThatThrownBy(() -> SpiffeId.parse(ok + "a"))
+        .hasMessageContaining("at most 2048 characters");
   }
 
   @ParameterizedTest(name = "[{index}] {0} -> {1}")
@@ -89,7 +91,8 @@ class SpiffeIdTest {
   void rejectsTrustDomainLongerThan255() {
     String td = "a".repeat(256);
     assertThatThrownBy(() -> TrustDomain.parse(td)).hasMessageContaining("at most 255 characters");
-    assertThatThrownBy(() -> SpiffeId.parse("spiffe://" + td + "/x")).hasMessageContaining("at most 255");
+    assertThatThrownBy(() -> SpiffeId.parse("spiffe://" + td + "/x"))
+        .hasMessageContaining("at most 255");
     assertThat(TrustDomain.parse("a".repeat(255)).name()).hasSize(255);
   }
 
@@ -125,8 +128,10 @@ class SpiffeIdTest {
         .hasMessageContaining("expected: spiffe://<td>/control/<id>");
     assertThatThrownBy(() -> new MeshIdentity.Node(td, "Upper"))
         .hasMessageContaining("node name: \"Upper\" (expected: a DNS label");
-    assertThatThrownBy(() -> new MeshIdentity.Node(td, "-x")).isInstanceOf(InvalidSpiffeIdException.class);
-    assertThatThrownBy(() -> new MeshIdentity.Node(td, "a".repeat(64))).isInstanceOf(InvalidSpiffeIdException.class);
+    assertThatThrownBy(() -> new MeshIdentity.Node(td, "-x"))
+        .isInstanceOf(InvalidSpiffeIdException.class);
+    assertThatThrownBy(() -> new MeshIdentity.Node(td, "a".repeat(64)))
+        .isInstanceOf(InvalidSpiffeIdException.class);
   }
 
   @Test

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CsrTest {
   static void assertRejected(ThrowingCallable call, Reason reason, String message) {
     assertThatThrownBy(call)
-        .isInstanceOfSatisfying(RejectedRequestException.class, e -> assertThat(e.reason()).isEqualTo(reason))
+        .isInstanceOfSatisfying(
+            RejectedRequestException.class, e -> assertThat(e.reason()).isEqualTo(reason))
         .hasMessageContaining(message);
   }
 
@@ -42,7 +43,8 @@ class CsrTest {
     byte[] der = csr(TestCsrs.ecKeys("secp256r1"), "SHA256withECDSA");
     // The signature BIT STRING ends the DER: corrupt its last byte.
     der[der.length - 1] ^= 0x01;
-    assertRejected(() -> Csr.parseDer(der), Reason.CSR_BAD_SIGNATURE, "csr: signature does not verify");
+    assertRejected(
+        () -> Csr.parseDer(der), Reason.CSR_BAD_SIGNATURE, "csr: signature does not verify");
   }
 
   @Test
@@ -56,13 +58,17 @@ class CsrTest {
   @Test
   void rejectsRsa1024() throws Exception {
     byte[] der = csr(TestCsrs.keys("RSA", 1024), "SHA256withRSA");
-    assertRejected(() -> Csr.parseDer(der), Reason.KEY_NOT_ALLOWED, "csr: public key: RSA-1024 (expected: EC P-256");
+    assertRejected(
+        () -> Csr.parseDer(der),
+        Reason.KEY_NOT_ALLOWED,
+        "csr: public key: RSA-1024 (expected: EC P-256");
   }
 
   @Test
   void rejectsDsa() throws Exception {
     byte[] der = csr(TestCsrs.keys("DSA", 2048), "SHA256withDSA");
-    assertRejected(() -> Csr.parseDer(der), Reason.KEY_NOT_ALLOWED, "public key: DSA (expected: EC P-256");
+    assertRejected(
+        () -> Csr.parseDer(der), Reason.KEY_NOT_ALLOWED, "public key: DSA (expected: EC P-256");
   }
 
   @Test
@@ -74,28 +80,43 @@ class CsrTest {
   @Test
   void rejectsSha1Signatures() throws Exception {
     byte[] der = csr(TestCsrs.ecKeys("secp256r1"), "SHA1withECDSA");
-    assertRejected(() -> Csr.parseDer(der), Reason.CSR_SIGNATURE_ALGORITHM, "signature algorithm 1.2.840.10045.4.1");
+    assertRejected(
+        () -> Csr.parseDer(der),
+        Reason.CSR_SIGNATURE_ALGORITHM,
+        "signature algorithm 1.2.840.10045.4.1");
   }
 
   @Test
   void rejectsCsrAskingForCaTrue() throws Exception {
     byte[] der =
-        csr(TestCsrs.ecKeys("secp256r1"), "SHA256withECDSA", extension(Extension.basicConstraints, true, new BasicConstraints(true)));
-    assertRejected(() -> Csr.parseDer(der), Reason.CA_REQUESTED, "requests basicConstraints cA=true");
+        csr(
+            TestCsrs.ecKeys("secp256r1"),
+            "SHA256withECDSA",
+            extension(Extension.basicConstraints, true, new BasicConstraints(true)));
+    assertRejected(
+        () -> Csr.parseDer(der), Reason.CA_REQUESTED, "requests basicConstraints cA=true");
   }
 
   @Test
   void rejectsCsrAskingForKeyCertSign() throws Exception {
     byte[] der =
-        csr(TestCsrs.ecKeys("secp256r1"), "SHA256withECDSA", extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign)));
+        csr(
+            TestCsrs.ecKeys("secp256r1"),
+            "SHA256withECDSA",
+            extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign)));
     assertRejected(() -> Csr.parseDer(der), Reason.CA_REQUESTED, "keyCertSign");
   }
 
   @Test
   void acceptsCsrRequestingSansButKeepsThemOutOfTheCsrObject() throws Exception {
     GeneralNames sans =
-        new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://td/admin/root"));
-    byte[] der = csr(TestCsrs.ecKeys("secp256r1"), "SHA256withECDSA", extension(Extension.subjectAlternativeName, false, sans));
+        new GeneralNames(
+            new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://td/admin/root"));
+    byte[] der =
+        csr(
+            TestCsrs.ecKeys("secp256r1"),
+            "SHA256withECDSA",
+            extension(Extension.subjectAlternativeName, false, sans));
     assertThat(Csr.parseDer(der).keyAlgorithm()).isEqualTo(KeyAlgorithm.EC_P256);
   }
 
@@ -106,9 +127,15 @@ class CsrTest {
       names[i] = new GeneralName(GeneralName.dNSName, "host-" + i + ".example.org");
     }
     byte[] der =
-        csr(TestCsrs.ecKeys("secp256r1"), "SHA256withECDSA", extension(Extension.subjectAlternativeName, false, new GeneralNames(names)));
+        csr(
+            TestCsrs.ecKeys("secp256r1"),
+            "SHA256withECDSA",
+            extension(Extension.subjectAlternativeName, false, new GeneralNames(names)));
     assertThat(der.length).isGreaterThan(Csr.MAX_BYTES);
-    assertRejected(() -> Csr.parseDer(der), Reason.CSR_TOO_LARGE, "csr: " + der.length + " bytes (expected: at most 65536)");
+    assertRejected(
+        () -> Csr.parseDer(der),
+        Reason.CSR_TOO_LARGE,
+        "csr: " + der.length + " bytes (expected: at most 65536)");
     String pem = Pem.encode(Pem.CERTIFICATE_REQUEST, der);
     assertRejected(() -> Csr.parsePem(pem), Reason.CSR_TOO_LARGE, "(expected: at most 65536)");
   }
@@ -116,10 +143,20 @@ class CsrTest {
   @Test
   void rejectsGarbageAndTruncation() throws Exception {
     assertRejected(() -> Csr.parsePem("not pem"), Reason.CSR_MALFORMED, "csr: pem: line 1");
-    assertRejected(() -> Csr.parseDer(new byte[] {0x30, 0x03, 1, 2, 3}), Reason.CSR_MALFORMED, "not a well-formed PKCS#10");
+    assertRejected(
+        () -> Csr.parseDer(new byte[] {0x30, 0x03, 1, 2, 3}),
+        Reason.CSR_MALFORMED,
+        "not a well-formed PKCS#10");
     byte[] der = csr(TestCsrs.ecKeys("secp256r1"), "SHA256withECDSA");
-    assertRejected(() -> Csr.parseDer(Arrays.copyOf(der, der.length - 10)), Reason.CSR_MALFORMED, "not a well-formed");
-    String certPem = Pem.encodeCertificates(java.util.List.of(TestPki.create("x.test").root.certificate()));
-    assertRejected(() -> Csr.parsePem(certPem), Reason.CSR_MALFORMED, "block 1 is CERTIFICATE (expected: CERTIFICATE REQUEST)");
+    assertRejected(
+        () -> Csr.parseDer(Arrays.copyOf(der, der.length - 10)),
+        Reason.CSR_MALFORMED,
+        "not a well-formed");
+    String certPem =
+        Pem.encodeCertificates(java.util.List.of(TestPki.create("x.test").root.certificate()));
+    assertRejected(
+        () -> Csr.parsePem(certPem),
+        Reason.CSR_MALFORMED,
+        "block 1 is CERTIFICATE (expected: CERTIFICATE REQUEST)");
   }
 }

@@ -38,12 +38,16 @@ class IssuancePropertyTest {
   static final long SEED = Long.getLong("raftmesh.test.seed", System.nanoTime());
   static final TestPki PKI =
       TestPki.create(
-          "prop.test", KeyAlgorithm.EC_P256, Duration.ofDays(20), IssuancePolicy.DEFAULT.withIssuerExpiry(IssuerExpiry.TRUNCATE));
+          "prop.test",
+          KeyAlgorithm.EC_P256,
+          Duration.ofDays(20),
+          IssuancePolicy.DEFAULT.withIssuerExpiry(IssuerExpiry.TRUNCATE));
   // RSA key generation is slow: make a few and reuse them.
   static final Map<KeyAlgorithm, List<KeyPair>> KEYS = new EnumMap<>(KeyAlgorithm.class);
 
   static {
-    System.out.println("IssuancePropertyTest seed=" + SEED + " (rerun with -Draftmesh.test.seed=" + SEED + ")");
+    System.out.println(
+        "IssuancePropertyTest seed=" + SEED + " (rerun with -Draftmesh.test.seed=" + SEED + ")");
     for (KeyAlgorithm algorithm : KeyAlgorithm.values()) {
       List<KeyPair> pairs = new ArrayList<>();
       for (int i = 0; i < (algorithm == KeyAlgorithm.RSA ? 2 : 4); i++) {
@@ -91,7 +95,9 @@ class IssuancePropertyTest {
     Duration lifetime = Duration.ofMinutes(1 + r.nextInt(30 * 24 * 60));
     boolean viaCsr = r.nextBoolean();
     LeafRequest.Builder request =
-        viaCsr ? LeafRequest.forCsr(id, Csr.parsePem(Csr.create(keys).toPem())) : LeafRequest.forPublicKey(id, keys.getPublic());
+        viaCsr
+            ? LeafRequest.forCsr(id, Csr.parsePem(Csr.create(keys).toPem()))
+            : LeafRequest.forPublicKey(id, keys.getPublic());
     IssuedCertificate issued = PKI.issuer.issue(request.lifetime(lifetime).build());
     X509Certificate leaf = issued.certificate();
 
@@ -104,12 +110,15 @@ class IssuancePropertyTest {
     assertThat(issued.notBefore()).isEqualTo(now.minus(IssuancePolicy.DEFAULT.backdate()));
     assertThat(leaf.getSerialNumber().signum()).isPositive();
 
-    VerifiedChain verified = ChainVerifier.of(PKI.bundle(), PKI.clock).verify(issued.chain(), PeerRole.CLIENT);
+    VerifiedChain verified =
+        ChainVerifier.of(PKI.bundle(), PKI.clock).verify(issued.chain(), PeerRole.CLIENT);
     assertThat(verified.spiffeId()).isEqualTo(id);
-    PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(PKI.root.certificate(), null)));
+    PKIXParameters parameters =
+        new PKIXParameters(Set.of(new TrustAnchor(PKI.root.certificate(), null)));
     parameters.setRevocationEnabled(false);
     parameters.setDate(Date.from(now));
     CertPathValidator.getInstance("PKIX")
-        .validate(CertificateFactory.getInstance("X.509").generateCertPath(issued.chain()), parameters);
+        .validate(
+            CertificateFactory.getInstance("X.509").generateCertPath(issued.chain()), parameters);
   }
 }

@@ -38,7 +38,8 @@ class IssuingCaTest {
     assertThat(root.getKeyUsage()[0]).as("digitalSignature").isFalse();
     assertThat(root.getExtensionValue(Extension.subjectKeyIdentifier.getId())).isNotNull();
     assertThat(root.getCriticalExtensionOIDs()).contains("2.5.29.19", "2.5.29.15");
-    assertThat(Duration.between(TestPki.NOW, root.getNotAfter().toInstant())).isEqualTo(Duration.ofDays(3650));
+    assertThat(Duration.between(TestPki.NOW, root.getNotAfter().toInstant()))
+        .isEqualTo(Duration.ofDays(3650));
     assertThat(root.getNotBefore().toInstant()).isEqualTo(TestPki.NOW.minus(Duration.ofMinutes(5)));
     assertThat(root.getSigAlgName()).isEqualTo("SHA256withECDSA");
     assertThat(SpiffeId.fromCertificate(root)).hasToString("spiffe://issue.test");
@@ -47,9 +48,12 @@ class IssuingCaTest {
 
   @Test
   void p384RootSignsWithSha384() {
-    TestPki p384 = TestPki.create("p384.test", KeyAlgorithm.EC_P384, Duration.ofDays(30), IssuancePolicy.DEFAULT);
+    TestPki p384 =
+        TestPki.create(
+            "p384.test", KeyAlgorithm.EC_P384, Duration.ofDays(30), IssuancePolicy.DEFAULT);
     assertThat(p384.root.certificate().getSigAlgName()).isEqualTo("SHA384withECDSA");
-    assertThat(KeyAlgorithm.of(p384.root.certificate().getPublicKey())).isEqualTo(KeyAlgorithm.EC_P384);
+    assertThat(KeyAlgorithm.of(p384.root.certificate().getPublicKey()))
+        .isEqualTo(KeyAlgorithm.EC_P384);
   }
 
   @Test
@@ -81,7 +85,8 @@ class IssuingCaTest {
     assertThat(cert.getSubjectAlternativeNames())
         .containsExactly(List.of(6, "spiffe://issue.test/ns/shop/sa/cart"));
     assertThat(cert.getBasicConstraints()).isEqualTo(-1);
-    assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
+    assertThat(cert.getExtendedKeyUsage())
+        .containsExactly("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
     boolean[] usage = cert.getKeyUsage();
     assertThat(usage[0]).as("digitalSignature").isTrue();
     assertThat(usage[5] || usage[6]).as("keyCertSign or cRLSign").isFalse();
@@ -100,7 +105,8 @@ class IssuingCaTest {
     GeneralNames asked =
         new GeneralNames(
             new GeneralName[] {
-              new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://issue.test/admin/root"),
+              new GeneralName(
+                  GeneralName.uniformResourceIdentifier, "spiffe://issue.test/admin/root"),
               new GeneralName(GeneralName.dNSName, "evil.example")
             });
     byte[] der =
@@ -140,10 +146,16 @@ class IssuingCaTest {
   void rejectsBadDnsAndIpSans() {
     KeyPair keys = KeyAlgorithm.EC_P256.generateKeyPair(TestPki.RANDOM);
     LeafRequest.Builder b = LeafRequest.forPublicKey(PKI.id("control", "n1"), keys.getPublic());
-    assertRejected(() -> b.dnsName("*.wild.example"), Reason.BAD_SUBJECT_ALT_NAME, "dns name: \"*.wild.example\"");
+    assertRejected(
+        () -> b.dnsName("*.wild.example"),
+        Reason.BAD_SUBJECT_ALT_NAME,
+        "dns name: \"*.wild.example\"");
     assertRejected(() -> b.dnsName("-bad.example"), Reason.BAD_SUBJECT_ALT_NAME, "dns name");
     assertRejected(() -> b.dnsName("a..b"), Reason.BAD_SUBJECT_ALT_NAME, "dns name");
-    assertRejected(() -> b.ipAddress("example.org"), Reason.BAD_SUBJECT_ALT_NAME, "ip address: \"example.org\"");
+    assertRejected(
+        () -> b.ipAddress("example.org"),
+        Reason.BAD_SUBJECT_ALT_NAME,
+        "ip address: \"example.org\"");
     assertRejected(() -> b.ipAddress("300.1.1.1"), Reason.BAD_SUBJECT_ALT_NAME, "ip address");
   }
 
@@ -152,12 +164,19 @@ class IssuingCaTest {
     SerialNumber serial = SerialNumber.of(new BigInteger("123456789abcdef", 16));
     KeyPair keys = KeyAlgorithm.EC_P256.generateKeyPair(TestPki.RANDOM);
     IssuedCertificate issued =
-        PKI.issuer.issue(LeafRequest.forPublicKey(PKI.id("admin", "alice"), keys.getPublic()).serial(serial).build());
+        PKI.issuer.issue(
+            LeafRequest.forPublicKey(PKI.id("admin", "alice"), keys.getPublic())
+                .serial(serial)
+                .build());
     assertThat(issued.certificate().getSerialNumber()).isEqualTo(serial.value());
     assertThat(issued.serial()).hasToString("123456789abcdef");
     assertThat(SerialNumber.parseHex("123456789abcdef")).isEqualTo(serial);
-    assertRejected(() -> SerialNumber.of(BigInteger.ZERO), Reason.BAD_SERIAL, "serial: 0 (expected: positive");
-    assertRejected(() -> SerialNumber.of(BigInteger.ONE.shiftLeft(160)), Reason.BAD_SERIAL, "at most 20 bytes");
+    assertRejected(
+        () -> SerialNumber.of(BigInteger.ZERO), Reason.BAD_SERIAL, "serial: 0 (expected: positive");
+    assertRejected(
+        () -> SerialNumber.of(BigInteger.ONE.shiftLeft(160)),
+        Reason.BAD_SERIAL,
+        "at most 20 bytes");
     assertRejected(() -> SerialNumber.parseHex("XYZ"), Reason.BAD_SERIAL, "lower-case hex");
   }
 
@@ -165,7 +184,11 @@ class IssuingCaTest {
   void rejectsLifetimeAbovePolicy() {
     KeyPair keys = KeyAlgorithm.EC_P256.generateKeyPair(TestPki.RANDOM);
     assertRejected(
-        () -> PKI.issuer.issue(LeafRequest.forPublicKey(PKI.id("node", "n1"), keys.getPublic()).lifetime(Duration.ofDays(91)).build()),
+        () ->
+            PKI.issuer.issue(
+                LeafRequest.forPublicKey(PKI.id("node", "n1"), keys.getPublic())
+                    .lifetime(Duration.ofDays(91))
+                    .build()),
         Reason.LIFETIME_NOT_ALLOWED,
         "lifetime: PT2184H (expected: at most PT2160H)");
   }
@@ -173,10 +196,13 @@ class IssuingCaTest {
   @Test
   void rejectsLeafLongerThanItsIssuer() {
     TestPki shortIssuer =
-        TestPki.create("short.test", KeyAlgorithm.EC_P256, Duration.ofHours(10), IssuancePolicy.DEFAULT);
+        TestPki.create(
+            "short.test", KeyAlgorithm.EC_P256, Duration.ofHours(10), IssuancePolicy.DEFAULT);
     KeyPair keys = KeyAlgorithm.EC_P256.generateKeyPair(TestPki.RANDOM);
     assertRejected(
-        () -> shortIssuer.issuer.issue(LeafRequest.forPublicKey(shortIssuer.id("node", "n1"), keys.getPublic()).build()),
+        () ->
+            shortIssuer.issuer.issue(
+                LeafRequest.forPublicKey(shortIssuer.id("node", "n1"), keys.getPublic()).build()),
         Reason.OUTLIVES_ISSUER,
         "expected: ending by the issuer's notAfter");
   }
@@ -185,21 +211,32 @@ class IssuingCaTest {
   void truncatesToIssuerWhenPolicySays() {
     TestPki shortIssuer =
         TestPki.create(
-            "trunc.test", KeyAlgorithm.EC_P256, Duration.ofHours(10), IssuancePolicy.DEFAULT.withIssuerExpiry(IssuerExpiry.TRUNCATE));
+            "trunc.test",
+            KeyAlgorithm.EC_P256,
+            Duration.ofHours(10),
+            IssuancePolicy.DEFAULT.withIssuerExpiry(IssuerExpiry.TRUNCATE));
     KeyPair keys = KeyAlgorithm.EC_P256.generateKeyPair(TestPki.RANDOM);
     IssuedCertificate issued =
-        shortIssuer.issuer.issue(LeafRequest.forPublicKey(shortIssuer.id("node", "n1"), keys.getPublic()).build());
-    assertThat(issued.notAfter()).isEqualTo(shortIssuer.issuerCertificate.getNotAfter().toInstant());
+        shortIssuer.issuer.issue(
+            LeafRequest.forPublicKey(shortIssuer.id("node", "n1"), keys.getPublic()).build());
+    assertThat(issued.notAfter())
+        .isEqualTo(shortIssuer.issuerCertificate.getNotAfter().toInstant());
     assertThat(issued.notAfter()).isBefore(TestPki.NOW.plus(Duration.ofHours(24)));
   }
 
   @Test
   void refusesToIssueFromExpiredIssuer() {
-    TestPki expiring = TestPki.create("expired.test", KeyAlgorithm.EC_P256, Duration.ofHours(10), IssuancePolicy.DEFAULT);
+    TestPki expiring =
+        TestPki.create(
+            "expired.test", KeyAlgorithm.EC_P256, Duration.ofHours(10), IssuancePolicy.DEFAULT);
     expiring.clock.advance(Duration.ofHours(11));
     KeyPair keys = KeyAlgorithm.EC_P256.generateKeyPair(TestPki.RANDOM);
     assertThatThrownBy(
-            () -> expiring.issuer.issue(LeafRequest.forPublicKey(expiring.id("node", "n1"), keys.getPublic()).lifetime(Duration.ofMinutes(1)).build()))
+            () ->
+                expiring.issuer.issue(
+                    LeafRequest.forPublicKey(expiring.id("node", "n1"), keys.getPublic())
+                        .lifetime(Duration.ofMinutes(1))
+                        .build()))
         .isInstanceOf(IssuerNotValidException.class)
         .hasMessageContaining("expected: valid now")
         .hasMessageContaining("rotate the issuing CA");
@@ -209,11 +246,17 @@ class IssuingCaTest {
   void refusesIdsOutsideItsTrustDomainOrWithoutPath() {
     KeyPair keys = KeyAlgorithm.EC_P256.generateKeyPair(TestPki.RANDOM);
     assertRejected(
-        () -> PKI.issuer.issue(LeafRequest.forPublicKey(TrustDomain.parse("other.test").id("node", "n1"), keys.getPublic()).build()),
+        () ->
+            PKI.issuer.issue(
+                LeafRequest.forPublicKey(
+                        TrustDomain.parse("other.test").id("node", "n1"), keys.getPublic())
+                    .build()),
         Reason.SPIFFE_ID_NOT_ALLOWED,
         "expected: a non-empty path in trust domain issue.test");
     assertRejected(
-        () -> PKI.issuer.issue(LeafRequest.forPublicKey(PKI.trustDomain.spiffeId(), keys.getPublic()).build()),
+        () ->
+            PKI.issuer.issue(
+                LeafRequest.forPublicKey(PKI.trustDomain.spiffeId(), keys.getPublic()).build()),
         Reason.SPIFFE_ID_NOT_ALLOWED,
         "non-empty path");
   }
@@ -221,7 +264,8 @@ class IssuingCaTest {
   @Test
   void rsaLeavesGetKeyEnciphermentToo() {
     KeyPair keys = KeyAlgorithm.RSA.generateKeyPair(TestPki.RANDOM);
-    IssuedCertificate issued = PKI.issuer.issue(LeafRequest.forCsr(PKI.id("node", "rsa"), Csr.create(keys)).build());
+    IssuedCertificate issued =
+        PKI.issuer.issue(LeafRequest.forCsr(PKI.id("node", "rsa"), Csr.create(keys)).build());
     assertThat(issued.certificate().getKeyUsage()[2]).as("keyEncipherment").isTrue();
   }
 
@@ -229,16 +273,32 @@ class IssuingCaTest {
   void refusesMismatchedOrNonCaIssuers() {
     KeyPair other = KeyAlgorithm.EC_P256.generateKeyPair(TestPki.RANDOM);
     assertThatThrownBy(
-            () -> IssuingCa.of(List.of(PKI.issuerCertificate), other.getPrivate(), IssuancePolicy.DEFAULT, PKI.clock, TestPki.RANDOM))
+            () ->
+                IssuingCa.of(
+                    List.of(PKI.issuerCertificate),
+                    other.getPrivate(),
+                    IssuancePolicy.DEFAULT,
+                    PKI.clock,
+                    TestPki.RANDOM))
         .isInstanceOf(IssuerNotValidException.class)
         .hasMessageContaining("does not match");
     TestPki.Leaf leaf = PKI.leaf("node", "n1");
     assertThatThrownBy(
-            () -> IssuingCa.of(leaf.chain(), leaf.keys().getPrivate(), IssuancePolicy.DEFAULT, PKI.clock, TestPki.RANDOM))
+            () ->
+                IssuingCa.of(
+                    leaf.chain(),
+                    leaf.keys().getPrivate(),
+                    IssuancePolicy.DEFAULT,
+                    PKI.clock,
+                    TestPki.RANDOM))
         .hasMessageContaining("not a CA certificate");
-    assertThatThrownBy(() -> RootCa.of(PKI.issuerCertificate, PKI.issuerKeys.getPrivate(), PKI.clock, TestPki.RANDOM))
+    assertThatThrownBy(
+            () ->
+                RootCa.of(
+                    PKI.issuerCertificate, PKI.issuerKeys.getPrivate(), PKI.clock, TestPki.RANDOM))
         .hasMessageContaining("not self-signed");
-    RootCa reloaded = RootCa.of(PKI.root.certificate(), PKI.root.privateKey(), PKI.clock, TestPki.RANDOM);
+    RootCa reloaded =
+        RootCa.of(PKI.root.certificate(), PKI.root.privateKey(), PKI.clock, TestPki.RANDOM);
     assertThat(reloaded.trustDomain()).isEqualTo(PKI.trustDomain);
     assertThat(reloaded.toString()).doesNotContain("PRIVATE");
   }
@@ -247,7 +307,8 @@ class IssuingCaTest {
   void unsealsIssuerKeySealedUnderKek() {
     KeyEncryptionKey kek = KeyEncryptionKey.generate(TestPki.RANDOM);
     String keyId = KeyId.of(PKI.issuerKeys.getPublic()).toString();
-    SealedKey sealed = kek.seal(PKI.issuerKeys.getPrivate(), IssuingCa.SEALED_KEY_PURPOSE, keyId, TestPki.RANDOM);
+    SealedKey sealed =
+        kek.seal(PKI.issuerKeys.getPrivate(), IssuingCa.SEALED_KEY_PURPOSE, keyId, TestPki.RANDOM);
     IssuingCa unsealed =
         IssuingCa.unseal(
             List.of(PKI.issuerCertificate, PKI.root.certificate()),
@@ -257,12 +318,20 @@ class IssuingCaTest {
             PKI.clock,
             TestPki.RANDOM);
     KeyPair keys = KeyAlgorithm.EC_P256.generateKeyPair(TestPki.RANDOM);
-    assertThat(unsealed.issue(LeafRequest.forPublicKey(PKI.id("node", "x"), keys.getPublic()).build()).certificate())
+    assertThat(
+            unsealed
+                .issue(LeafRequest.forPublicKey(PKI.id("node", "x"), keys.getPublic()).build())
+                .certificate())
         .isNotNull();
     assertThatThrownBy(
             () ->
                 IssuingCa.unseal(
-                    List.of(PKI.issuerCertificate), sealed, KeyEncryptionKey.generate(TestPki.RANDOM), IssuancePolicy.DEFAULT, PKI.clock, TestPki.RANDOM))
+                    List.of(PKI.issuerCertificate),
+                    sealed,
+                    KeyEncryptionKey.generate(TestPki.RANDOM),
+                    IssuancePolicy.DEFAULT,
+                    PKI.clock,
+                    TestPki.RANDOM))
         .isInstanceOf(KeySealException.class);
   }
 
@@ -270,16 +339,24 @@ class IssuingCaTest {
   void policyChecksItsBounds() {
     assertThatThrownBy(() -> IssuancePolicy.DEFAULT.withDefaultLifetime(Duration.ofDays(100)))
         .hasMessageContaining("defaultLifetime");
-    assertThatThrownBy(() -> IssuancePolicy.DEFAULT.withBackdate(Duration.ofHours(2))).hasMessageContaining("backdate");
+    assertThatThrownBy(() -> IssuancePolicy.DEFAULT.withBackdate(Duration.ofHours(2)))
+        .hasMessageContaining("backdate");
     assertThat(IssuancePolicy.DEFAULT.withBackdate(Duration.ZERO).backdate()).isZero();
   }
 
   @Test
   void backdateNeverPrecedesIssuerNotBefore() {
-    TestPki pki = TestPki.create("backdate.test", KeyAlgorithm.EC_P256, Duration.ofDays(1), IssuancePolicy.DEFAULT.withBackdate(Duration.ofHours(1)));
+    TestPki pki =
+        TestPki.create(
+            "backdate.test",
+            KeyAlgorithm.EC_P256,
+            Duration.ofDays(1),
+            IssuancePolicy.DEFAULT.withBackdate(Duration.ofHours(1)));
     KeyPair keys = KeyAlgorithm.EC_P256.generateKeyPair(TestPki.RANDOM);
     Instant leafNotBefore =
-        pki.issuer.issue(LeafRequest.forPublicKey(pki.id("node", "n"), keys.getPublic()).build()).notBefore();
+        pki.issuer
+            .issue(LeafRequest.forPublicKey(pki.id("node", "n"), keys.getPublic()).build())
+            .notBefore();
     assertThat(leafNotBefore).isEqualTo(pki.issuerCertificate.getNotBefore().toInstant());
   }
 }

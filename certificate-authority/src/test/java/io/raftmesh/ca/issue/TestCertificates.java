@@ -32,16 +32,28 @@ public final class TestCertificates {
       Instant notBefore,
       Instant notAfter) {
     List<CertificateSigner.Ext> extensions = new ArrayList<>();
-    extensions.add(new CertificateSigner.Ext(Extension.basicConstraints, true, new BasicConstraints(ca)));
+    extensions.add(
+        new CertificateSigner.Ext(Extension.basicConstraints, true, new BasicConstraints(ca)));
     extensions.add(
         new CertificateSigner.Ext(
-            Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.digitalSignature : KeyUsage.digitalSignature)));
+            Extension.keyUsage,
+            true,
+            new KeyUsage(
+                ca
+                    ? KeyUsage.keyCertSign | KeyUsage.digitalSignature
+                    : KeyUsage.digitalSignature)));
     if (eku.length > 0) {
-      extensions.add(new CertificateSigner.Ext(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(eku)));
+      extensions.add(
+          new CertificateSigner.Ext(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(eku)));
     }
     if (!uris.isEmpty()) {
-      GeneralName[] names = uris.stream().map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u)).toArray(GeneralName[]::new);
-      extensions.add(new CertificateSigner.Ext(Extension.subjectAlternativeName, false, new GeneralNames(names)));
+      GeneralName[] names =
+          uris.stream()
+              .map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u))
+              .toArray(GeneralName[]::new);
+      extensions.add(
+          new CertificateSigner.Ext(
+              Extension.subjectAlternativeName, false, new GeneralNames(names)));
     }
     return CertificateSigner.sign(
         X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()),

@@ -28,9 +28,11 @@ final class TestCsrs {
   }
 
   /** A CSR signed with {@code signatureAlgorithm}, optionally requesting one extension. */
-  static byte[] csr(KeyPair keys, String signatureAlgorithm, Extension... requested) throws Exception {
+  static byte[] csr(KeyPair keys, String signatureAlgorithm, Extension... requested)
+      throws Exception {
     JcaPKCS10CertificationRequestBuilder builder =
-        new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=evil,O=attacker"), keys.getPublic());
+        new JcaPKCS10CertificationRequestBuilder(
+            new X500Name("CN=evil,O=attacker"), keys.getPublic());
     if (requested.length > 0) {
       ExtensionsGenerator extensions = new ExtensionsGenerator();
       for (Extension extension : requested) {
@@ -38,10 +40,13 @@ final class TestCsrs {
       }
       builder.addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate());
     }
-    return builder.build(new JcaContentSignerBuilder(signatureAlgorithm).build(keys.getPrivate())).getEncoded();
+    return builder
+        .build(new JcaContentSignerBuilder(signatureAlgorithm).build(keys.getPrivate()))
+        .getEncoded();
   }
 
-  static Extension extension(org.bouncycastle.asn1.ASN1ObjectIdentifier oid, boolean critical, ASN1Encodable value)
+  static Extension extension(
+      org.bouncycastle.asn1.ASN1ObjectIdentifier oid, boolean critical, ASN1Encodable value)
       throws Exception {
     return new Extension(oid, critical, value.toASN1Primitive().getEncoded());
   }

@@ -32,7 +32,8 @@ class KeyEncryptionKeyTest {
     assertThat(parsed.kekId()).isEqualTo(kek.id());
     assertThat(parsed.purpose()).isEqualTo("issuing-ca");
     assertThat(parsed.keyId()).isEqualTo("k1");
-    assertThat(kek.unseal(parsed, "issuing-ca", "k1").getEncoded()).isEqualTo(pair.getPrivate().getEncoded());
+    assertThat(kek.unseal(parsed, "issuing-ca", "k1").getEncoded())
+        .isEqualTo(pair.getPrivate().getEncoded());
   }
 
   @Test
@@ -105,7 +106,8 @@ class KeyEncryptionKeyTest {
   void readsRawAndBase64FilesAndWritesOwnerOnly() throws Exception {
     Path file = dir.resolve("kek");
     kek.write(file);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
     assertThat(Files.readString(file)).hasSize(45).endsWith("\n");
     assertThat(KeyEncryptionKey.read(file).id()).isEqualTo(kek.id());
     Path raw = dir.resolve("kek.raw");
@@ -122,11 +124,14 @@ class KeyEncryptionKeyTest {
     Files.write(shortFile, new byte[31]);
     assertThatThrownBy(() -> KeyEncryptionKey.read(shortFile))
         .isInstanceOf(KeySealException.class)
-        .hasMessageContaining("31 bytes (expected: 32 raw bytes or their 44-character base64 form)");
+        .hasMessageContaining(
+            "31 bytes (expected: 32 raw bytes or their 44-character base64 form)");
     Path text = dir.resolve("text");
     Files.writeString(text, "not a key at all, just some words\n");
-    assertThatThrownBy(() -> KeyEncryptionKey.read(text)).hasMessageContaining("expected: 32 raw bytes");
-    assertThatThrownBy(() -> KeyEncryptionKey.read(dir.resolve("absent"))).hasMessageContaining("cannot be read");
+    assertThatThrownBy(() -> KeyEncryptionKey.read(text))
+        .hasMessageContaining("expected: 32 raw bytes");
+    assertThatThrownBy(() -> KeyEncryptionKey.read(dir.resolve("absent")))
+        .hasMessageContaining("cannot be read");
   }
 
   @Test

@@ -28,9 +28,11 @@ class PemTest {
     TestPki.Leaf leaf = PKI.leaf("node", "n1");
     List<X509Certificate> chain = leaf.chain();
     assertThat(Pem.decodeCertificates(Pem.encodeCertificates(chain))).isEqualTo(chain);
-    assertThat(Pem.decodeCertificate(Pem.encodeCertificates(List.of(chain.get(0))))).isEqualTo(chain.get(0));
+    assertThat(Pem.decodeCertificate(Pem.encodeCertificates(List.of(chain.get(0)))))
+        .isEqualTo(chain.get(0));
     PrivateKey key = leaf.keys().getPrivate();
-    assertThat(Pem.decodePrivateKey(Pem.encodePrivateKey(key)).getEncoded()).isEqualTo(key.getEncoded());
+    assertThat(Pem.decodePrivateKey(Pem.encodePrivateKey(key)).getEncoded())
+        .isEqualTo(key.getEncoded());
     Csr csr = Csr.create(leaf.keys());
     assertThat(Csr.parsePem(csr.toPem()).encoded()).isEqualTo(csr.encoded());
     assertThat(Pem.encodeCertificates(chain)).startsWith("-----BEGIN CERTIFICATE-----\n");
@@ -49,7 +51,8 @@ class PemTest {
         .isInstanceOf(PemException.class)
         .hasMessageContaining("line 1 is \"hello world\" (expected: only PEM blocks");
     assertThatThrownBy(() -> Pem.decodeCertificates("")).hasMessageContaining("no PEM block found");
-    assertThatThrownBy(() -> Pem.decodeCertificates("  \n\n")).hasMessageContaining("no PEM block found");
+    assertThatThrownBy(() -> Pem.decodeCertificates("  \n\n"))
+        .hasMessageContaining("no PEM block found");
   }
 
   @Test
@@ -83,21 +86,25 @@ class PemTest {
 
   @Test
   void rejectsBadBase64MismatchedEndAndHeaders() {
-    assertThatThrownBy(() -> Pem.decode("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"))
+    assertThatThrownBy(
+            () -> Pem.decode("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"))
         .hasMessageContaining("invalid base64");
-    assertThatThrownBy(() -> Pem.decode("-----BEGIN CERTIFICATE-----\nAAAA\n-----END PRIVATE KEY-----\n"))
+    assertThatThrownBy(
+            () -> Pem.decode("-----BEGIN CERTIFICATE-----\nAAAA\n-----END PRIVATE KEY-----\n"))
         .hasMessageContaining("expected: \"-----END CERTIFICATE-----\"");
     assertThatThrownBy(
             () ->
                 Pem.decode(
                     "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nAAAA\n-----END RSA PRIVATE KEY-----\n"))
         .hasMessageContaining("header line");
-    assertThatThrownBy(() -> Pem.decode("-----BEGIN X-----\n-----END X-----\n")).hasMessageContaining("is empty");
+    assertThatThrownBy(() -> Pem.decode("-----BEGIN X-----\n-----END X-----\n"))
+        .hasMessageContaining("is empty");
   }
 
   @Test
   void rejectsOversizedText() {
-    assertThatThrownBy(() -> Pem.decode("a".repeat(Pem.MAX_CHARS + 1))).hasMessageContaining("at most");
+    assertThatThrownBy(() -> Pem.decode("a".repeat(Pem.MAX_CHARS + 1)))
+        .hasMessageContaining("at most");
   }
 
   @Test
@@ -106,15 +113,20 @@ class PemTest {
     Path crt = dir.resolve("node.crt");
     Pem.writePrivateKey(key, PKI.issuerKeys.getPrivate());
     Pem.writeCertificates(crt, List.of(PKI.issuerCertificate, PKI.root.certificate()));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(crt))).isEqualTo("rw-r--r--");
-    assertThat(Pem.readPrivateKey(key).getEncoded()).isEqualTo(PKI.issuerKeys.getPrivate().getEncoded());
-    assertThat(Pem.readCertificates(crt)).containsExactly(PKI.issuerCertificate, PKI.root.certificate());
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(crt)))
+        .isEqualTo("rw-r--r--");
+    assertThat(Pem.readPrivateKey(key).getEncoded())
+        .isEqualTo(PKI.issuerKeys.getPrivate().getEncoded());
+    assertThat(Pem.readCertificates(crt))
+        .containsExactly(PKI.issuerCertificate, PKI.root.certificate());
     // Rewriting replaces atomically and leaves no temporary files behind.
     Pem.writePrivateKey(key, PKI.root.privateKey());
     assertThat(Pem.readPrivateKey(key).getEncoded()).isEqualTo(PKI.root.privateKey().getEncoded());
     try (var files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("node.key", "node.crt");
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("node.key", "node.crt");
     }
   }
 
@@ -126,8 +138,11 @@ class PemTest {
         .isInstanceOf(PemException.class)
         .hasMessageContaining("root.der");
     Path text = dir.resolve("notes.txt");
-    Files.writeString(text, Base64.getEncoder().encodeToString("x".getBytes(StandardCharsets.US_ASCII)));
-    assertThatThrownBy(() -> Pem.readPrivateKey(text)).hasMessageContaining("notes.txt: pem: line 1");
-    assertThatThrownBy(() -> Pem.readPrivateKey(dir.resolve("missing.key"))).hasMessageContaining("missing.key");
+    Files.writeString(
+        text, Base64.getEncoder().encodeToString("x".getBytes(StandardCharsets.US_ASCII)));
+    assertThatThrownBy(() -> Pem.readPrivateKey(text))
+        .hasMessageContaining("notes.txt: pem: line 1");
+    assertThatThrownBy(() -> Pem.readPrivateKey(dir.resolve("missing.key")))
+        .hasMessageContaining("missing.key");
   }
 }

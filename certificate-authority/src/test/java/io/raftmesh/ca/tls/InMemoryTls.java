@@ -35,13 +35,18 @@ final class InMemoryTls {
 
   private InMemoryTls() {}
 
-  static SSLContext context(@Nullable KeyManager keyManager, TrustManager trustManager) throws Exception {
+  static SSLContext context(@Nullable KeyManager keyManager, TrustManager trustManager)
+      throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(keyManager == null ? null : new KeyManager[] {keyManager}, new TrustManager[] {trustManager}, null);
+    context.init(
+        keyManager == null ? null : new KeyManager[] {keyManager},
+        new TrustManager[] {trustManager},
+        null);
     return context;
   }
 
-  static Result handshake(SSLContext clientContext, SSLContext serverContext, String protocol, boolean needClientAuth)
+  static Result handshake(
+      SSLContext clientContext, SSLContext serverContext, String protocol, boolean needClientAuth)
       throws Exception {
     SSLEngine client = clientContext.createSSLEngine("server.invalid", 443);
     client.setUseClientMode(true);
@@ -108,14 +113,23 @@ final class InMemoryTls {
       }
       clientToServer.compact();
       serverToClient.compact();
-      boolean exchanged = received(clientIn).equals(SERVER_MESSAGE) && received(serverIn).equals(CLIENT_MESSAGE);
+      boolean exchanged =
+          received(clientIn).equals(SERVER_MESSAGE) && received(serverIn).equals(CLIENT_MESSAGE);
       boolean bothFailed = clientError != null && serverError != null;
       boolean quiet = clientToServer.position() == 0 && serverToClient.position() == 0;
-      if (exchanged || bothFailed || (quiet && (clientError != null || serverError != null) && round > 20)) {
+      if (exchanged
+          || bothFailed
+          || (quiet && (clientError != null || serverError != null) && round > 20)) {
         break;
       }
     }
-    return new Result(clientError, serverError, received(clientIn), received(serverIn), client.getSession(), server.getSession());
+    return new Result(
+        clientError,
+        serverError,
+        received(clientIn),
+        received(serverIn),
+        client.getSession(),
+        server.getSession());
   }
 
   private static void wrapQuietly(SSLEngine engine, ByteBuffer out) {

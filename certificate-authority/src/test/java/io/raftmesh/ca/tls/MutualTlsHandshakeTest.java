@@ -24,7 +24,8 @@ class MutualTlsHandshakeTest {
   static final TestPki FOREIGN = TestPki.create("tls.test");
   static final Predicate<SpiffeId> ANYONE = id -> true;
 
-  static SSLContext context(TestPki trust, TestPki.Leaf leaf, Predicate<SpiffeId> authorized) throws Exception {
+  static SSLContext context(TestPki trust, TestPki.Leaf leaf, Predicate<SpiffeId> authorized)
+      throws Exception {
     return InMemoryTls.context(
         RotatingKeyManager.of(leaf.keys().getPrivate(), leaf.chain()),
         MeshTrustManager.of(trust.bundle(), authorized, trust.clock));
@@ -36,11 +37,14 @@ class MutualTlsHandshakeTest {
     TestPki.Leaf server = PKI.leaf("control", "s1");
     TestPki.Leaf client = PKI.leaf("node", "n1");
     InMemoryTls.Result result =
-        InMemoryTls.handshake(context(PKI, client, ANYONE), context(PKI, server, ANYONE), protocol, true);
+        InMemoryTls.handshake(
+            context(PKI, client, ANYONE), context(PKI, server, ANYONE), protocol, true);
     assertThat(result.succeeded()).as("%s", result).isTrue();
     assertThat(result.clientSession().getProtocol()).isEqualTo(protocol);
-    assertThat(MeshTrustManager.peerSpiffeId(result.serverSession())).hasToString("spiffe://tls.test/node/n1");
-    assertThat(MeshTrustManager.peerSpiffeId(result.clientSession())).hasToString("spiffe://tls.test/control/s1");
+    assertThat(MeshTrustManager.peerSpiffeId(result.serverSession()))
+        .hasToString("spiffe://tls.test/node/n1");
+    assertThat(MeshTrustManager.peerSpiffeId(result.clientSession()))
+        .hasToString("spiffe://tls.test/control/s1");
   }
 
   @ParameterizedTest
@@ -49,10 +53,13 @@ class MutualTlsHandshakeTest {
     TestPki.Leaf server = PKI.leaf("control", "s1");
     TestPki.Leaf intruder = FOREIGN.leaf("node", "n1");
     InMemoryTls.Result result =
-        InMemoryTls.handshake(context(PKI, intruder, ANYONE), context(PKI, server, ANYONE), protocol, true);
+        InMemoryTls.handshake(
+            context(PKI, intruder, ANYONE), context(PKI, server, ANYONE), protocol, true);
     assertThat(result.succeeded()).isFalse();
     assertThat(result.serverReceived()).isEmpty();
-    assertThat(result.serverError()).isNotNull().hasStackTraceContaining("expected: a chain ending at a root of the trust bundle");
+    assertThat(result.serverError())
+        .isNotNull()
+        .hasStackTraceContaining("expected: a chain ending at a root of the trust bundle");
   }
 
   @ParameterizedTest
@@ -61,10 +68,13 @@ class MutualTlsHandshakeTest {
     TestPki.Leaf impostor = FOREIGN.leaf("control", "s1");
     TestPki.Leaf client = PKI.leaf("node", "n1");
     InMemoryTls.Result result =
-        InMemoryTls.handshake(context(PKI, client, ANYONE), context(FOREIGN, impostor, ANYONE), protocol, true);
+        InMemoryTls.handshake(
+            context(PKI, client, ANYONE), context(FOREIGN, impostor, ANYONE), protocol, true);
     assertThat(result.succeeded()).isFalse();
     assertThat(result.clientReceived()).isEmpty();
-    assertThat(result.clientError()).isNotNull().hasStackTraceContaining("expected: a chain ending at a root of the trust bundle");
+    assertThat(result.clientError())
+        .isNotNull()
+        .hasStackTraceContaining("expected: a chain ending at a root of the trust bundle");
   }
 
   @Test
@@ -73,20 +83,28 @@ class MutualTlsHandshakeTest {
     TestPki.Leaf admin = PKI.leaf("admin", "mallory");
     Predicate<SpiffeId> nodesOnly = id -> id.segments().get(0).equals("node");
     InMemoryTls.Result result =
-        InMemoryTls.handshake(context(PKI, admin, ANYONE), context(PKI, server, nodesOnly), "TLSv1.3", true);
+        InMemoryTls.handshake(
+            context(PKI, admin, ANYONE), context(PKI, server, nodesOnly), "TLSv1.3", true);
     assertThat(result.succeeded()).isFalse();
-    assertThat(result.serverError()).hasStackTraceContaining("peer \"spiffe://tls.test/admin/mallory\": not authorized");
+    assertThat(result.serverError())
+        .hasStackTraceContaining("peer \"spiffe://tls.test/admin/mallory\": not authorized");
   }
 
   @Test
   void serverWithoutCertificateFailsAndClientWithoutOneIsRefusedWhenRequired() throws Exception {
     TestPki.Leaf server = PKI.leaf("control", "s1");
-    SSLContext anonymousClient = InMemoryTls.context(null, MeshTrustManager.of(PKI.bundle(), ANYONE, PKI.clock));
-    InMemoryTls.Result result = InMemoryTls.handshake(anonymousClient, context(PKI, server, ANYONE), "TLSv1.3", true);
+    SSLContext anonymousClient =
+        InMemoryTls.context(null, MeshTrustManager.of(PKI.bundle(), ANYONE, PKI.clock));
+    InMemoryTls.Result result =
+        InMemoryTls.handshake(anonymousClient, context(PKI, server, ANYONE), "TLSv1.3", true);
     assertThat(result.succeeded()).isFalse();
     assertThat(result.serverError()).isNotNull();
-    SSLContext emptyServer = InMemoryTls.context(RotatingKeyManager.empty(), MeshTrustManager.of(PKI.bundle(), ANYONE, PKI.clock));
-    InMemoryTls.Result noCert = InMemoryTls.handshake(context(PKI, PKI.leaf("node", "n"), ANYONE), emptyServer, "TLSv1.3", true);
+    SSLContext emptyServer =
+        InMemoryTls.context(
+            RotatingKeyManager.empty(), MeshTrustManager.of(PKI.bundle(), ANYONE, PKI.clock));
+    InMemoryTls.Result noCert =
+        InMemoryTls.handshake(
+            context(PKI, PKI.leaf("node", "n"), ANYONE), emptyServer, "TLSv1.3", true);
     assertThat(noCert.succeeded()).isFalse();
   }
 
@@ -95,10 +113,13 @@ class MutualTlsHandshakeTest {
     TestPki.Leaf first = PKI.leaf("control", "s1");
     TestPki.Leaf second = PKI.leaf("control", "s1");
     RotatingKeyManager keys = RotatingKeyManager.of(first.keys().getPrivate(), first.chain());
-    SSLContext serverContext = InMemoryTls.context(keys, MeshTrustManager.of(PKI.bundle(), ANYONE, PKI.clock));
+    SSLContext serverContext =
+        InMemoryTls.context(keys, MeshTrustManager.of(PKI.bundle(), ANYONE, PKI.clock));
     SSLContext clientContext = context(PKI, PKI.leaf("node", "n1"), ANYONE);
-    InMemoryTls.Result before = InMemoryTls.handshake(clientContext, serverContext, "TLSv1.3", true);
-    assertThat(((X509Certificate) before.clientSession().getPeerCertificates()[0]).getSerialNumber())
+    InMemoryTls.Result before =
+        InMemoryTls.handshake(clientContext, serverContext, "TLSv1.3", true);
+    assertThat(
+            ((X509Certificate) before.clientSession().getPeerCertificates()[0]).getSerialNumber())
         .isEqualTo(first.issued().serial().value());
     keys.update(second.keys().getPrivate(), second.chain());
     // A new client (a reused client context would resume its TLS session and see the old chain).
@@ -128,7 +149,8 @@ class MutualTlsHandshakeTest {
     keys.update(third.keys().getPrivate(), third.chain());
     assertThat(keys.getPrivateKey(alias)).isNull();
     assertThat(keys.chooseEngineServerAlias("RSA", null, null)).isNull();
-    assertThat(keys.chooseEngineClientAlias(new String[] {"RSA", "EC"}, null, null)).isEqualTo("raftmesh-3");
+    assertThat(keys.chooseEngineClientAlias(new String[] {"RSA", "EC"}, null, null))
+        .isEqualTo("raftmesh-3");
   }
 
   @Test
@@ -144,14 +166,18 @@ class MutualTlsHandshakeTest {
     TestPki.Leaf server = FOREIGN.leaf("control", "s1");
     MeshTrustManager clientTrust = MeshTrustManager.of(PKI.bundle(), ANYONE, PKI.clock);
     TestPki.Leaf clientLeaf = PKI.leaf("node", "n1");
-    SSLContext clientContext = InMemoryTls.context(RotatingKeyManager.of(clientLeaf.keys().getPrivate(), clientLeaf.chain()), clientTrust);
+    SSLContext clientContext =
+        InMemoryTls.context(
+            RotatingKeyManager.of(clientLeaf.keys().getPrivate(), clientLeaf.chain()), clientTrust);
     SSLContext serverContext =
         InMemoryTls.context(
             RotatingKeyManager.of(server.keys().getPrivate(), server.chain()),
             MeshTrustManager.of(FOREIGN.bundle().with(PKI.root.certificate()), ANYONE, PKI.clock));
-    assertThat(InMemoryTls.handshake(clientContext, serverContext, "TLSv1.3", true).succeeded()).isFalse();
+    assertThat(InMemoryTls.handshake(clientContext, serverContext, "TLSv1.3", true).succeeded())
+        .isFalse();
     clientTrust.setTrustBundle(PKI.bundle().with(FOREIGN.root.certificate()));
-    assertThat(InMemoryTls.handshake(clientContext, serverContext, "TLSv1.3", true).succeeded()).isTrue();
+    assertThat(InMemoryTls.handshake(clientContext, serverContext, "TLSv1.3", true).succeeded())
+        .isTrue();
     assertThat(clientTrust.getAcceptedIssuers()).hasSize(2);
   }
 
@@ -162,16 +188,22 @@ class MutualTlsHandshakeTest {
     withRoot.add(PKI.root.certificate());
     SSLContext serverContext =
         InMemoryTls.context(
-            RotatingKeyManager.of(server.keys().getPrivate(), withRoot), MeshTrustManager.of(PKI.bundle(), ANYONE, PKI.clock));
+            RotatingKeyManager.of(server.keys().getPrivate(), withRoot),
+            MeshTrustManager.of(PKI.bundle(), ANYONE, PKI.clock));
     Predicate<SpiffeId> controlOnly = id -> id.segments().get(0).equals("control");
-    MeshTrustManager pinned = MeshTrustManager.pinned(PKI.root.fingerprint(), controlOnly, PKI.clock);
+    MeshTrustManager pinned =
+        MeshTrustManager.pinned(PKI.root.fingerprint(), controlOnly, PKI.clock);
     assertThat(pinned.getAcceptedIssuers()).isEmpty();
-    InMemoryTls.Result ok = InMemoryTls.handshake(InMemoryTls.context(null, pinned), serverContext, "TLSv1.3", false);
+    InMemoryTls.Result ok =
+        InMemoryTls.handshake(InMemoryTls.context(null, pinned), serverContext, "TLSv1.3", false);
     assertThat(ok.succeeded()).as("%s", ok).isTrue();
-    MeshTrustManager wrongPin = MeshTrustManager.pinned(FOREIGN.root.fingerprint(), controlOnly, PKI.clock);
-    InMemoryTls.Result refused = InMemoryTls.handshake(InMemoryTls.context(null, wrongPin), serverContext, "TLSv1.3", false);
+    MeshTrustManager wrongPin =
+        MeshTrustManager.pinned(FOREIGN.root.fingerprint(), controlOnly, PKI.clock);
+    InMemoryTls.Result refused =
+        InMemoryTls.handshake(InMemoryTls.context(null, wrongPin), serverContext, "TLSv1.3", false);
     assertThat(refused.succeeded()).isFalse();
-    assertThat(refused.clientError()).hasStackTraceContaining("no certificate with fingerprint " + FOREIGN.root.fingerprint());
+    assertThat(refused.clientError())
+        .hasStackTraceContaining("no certificate with fingerprint " + FOREIGN.root.fingerprint());
   }
 
   @Test
@@ -180,6 +212,8 @@ class MutualTlsHandshakeTest {
     assertThatThrownBy(() -> trust.verify(PKI.leaf("node", "n").chain(), PeerRole.CLIENT))
         .isInstanceOfSatisfying(
             ChainVerificationException.class,
-            e -> assertThat(e.failure()).isEqualTo(ChainVerificationException.Failure.PEER_NOT_AUTHORIZED));
+            e ->
+                assertThat(e.failure())
+                    .isEqualTo(ChainVerificationException.Failure.PEER_NOT_AUTHORIZED));
   }
 }

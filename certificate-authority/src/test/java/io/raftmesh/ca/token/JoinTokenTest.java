@@ -30,7 +30,8 @@ class JoinTokenTest {
   void storedHashIsSha256OfTheSecretAndMatchesOnlyThatToken() throws Exception {
     JoinToken token = JoinToken.generate(ROOT, TestPki.RANDOM);
     String secret = token.encoded().substring(token.encoded().lastIndexOf('.') + 1);
-    byte[] expected = MessageDigest.getInstance("SHA-256").digest(Base64.getUrlDecoder().decode(secret));
+    byte[] expected =
+        MessageDigest.getInstance("SHA-256").digest(Base64.getUrlDecoder().decode(secret));
     assertThat(token.secretSha256()).isEqualTo(expected);
     byte[] stored = token.secretSha256();
     assertThat(JoinToken.parse(token.encoded()).matches(stored)).isTrue();

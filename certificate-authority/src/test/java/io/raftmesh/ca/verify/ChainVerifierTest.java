@@ -31,31 +31,36 @@ class ChainVerifierTest {
 
   static void assertFails(ThrowingCallable call, Failure failure, String message) {
     assertThatThrownBy(call)
-        .isInstanceOfSatisfying(ChainVerificationException.class, e -> assertThat(e.failure()).isEqualTo(failure))
+        .isInstanceOfSatisfying(
+            ChainVerificationException.class, e -> assertThat(e.failure()).isEqualTo(failure))
         .hasMessageContaining(message);
   }
 
   @Test
   void issuedChainVerifiesWithTheJdkPkixValidatorDirectly() throws Exception {
     TestPki.Leaf leaf = PKI.leaf("ns", "a", "sa", "b");
-    PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(PKI.root.certificate(), null)));
+    PKIXParameters parameters =
+        new PKIXParameters(Set.of(new TrustAnchor(PKI.root.certificate(), null)));
     parameters.setRevocationEnabled(false);
     parameters.setDate(Date.from(PKI.clock.instant()));
     CertPathValidator.getInstance("PKIX")
-        .validate(CertificateFactory.getInstance("X.509").generateCertPath(leaf.chain()), parameters);
+        .validate(
+            CertificateFactory.getInstance("X.509").generateCertPath(leaf.chain()), parameters);
   }
 
   @Test
   void verifiesAndReturnsPeerIdentity() {
     TestPki.Leaf leaf = PKI.leaf("node", "n1");
-    VerifiedChain verified = ChainVerifier.of(PKI.bundle(), PKI.clock).verify(leaf.chain(), PeerRole.CLIENT);
+    VerifiedChain verified =
+        ChainVerifier.of(PKI.bundle(), PKI.clock).verify(leaf.chain(), PeerRole.CLIENT);
     assertThat(verified.spiffeId()).hasToString("spiffe://verify.test/node/n1");
     assertThat(verified.root()).isEqualTo(PKI.root.certificate());
     assertThat(verified.path()).containsExactlyElementsOf(leaf.chain());
     // A presented root at the end is tolerated.
     List<X509Certificate> withRoot = new ArrayList<>(leaf.chain());
     withRoot.add(PKI.root.certificate());
-    assertThat(ChainVerifier.of(PKI.bundle(), PKI.clock).verify(withRoot, PeerRole.SERVER).path()).hasSize(2);
+    assertThat(ChainVerifier.of(PKI.bundle(), PKI.clock).verify(withRoot, PeerRole.SERVER).path())
+        .hasSize(2);
   }
 
   @Test
@@ -70,27 +75,41 @@ class ChainVerifierTest {
   @Test
   void multiRootBundleTrustsBothHierarchies() {
     TrustBundle both = PKI.bundle().with(OTHER.root.certificate());
-    assertThat(both.fingerprints()).containsExactly(PKI.root.fingerprint(), OTHER.root.fingerprint());
+    assertThat(both.fingerprints())
+        .containsExactly(PKI.root.fingerprint(), OTHER.root.fingerprint());
     ChainVerifier verifier = ChainVerifier.of(both, PKI.clock);
-    assertThat(verifier.verify(PKI.leaf("node", "a").chain(), PeerRole.ANY).root()).isEqualTo(PKI.root.certificate());
-    assertThat(verifier.verify(OTHER.leaf("node", "b").chain(), PeerRole.ANY).root()).isEqualTo(OTHER.root.certificate());
+    assertThat(verifier.verify(PKI.leaf("node", "a").chain(), PeerRole.ANY).root())
+        .isEqualTo(PKI.root.certificate());
+    assertThat(verifier.verify(OTHER.leaf("node", "b").chain(), PeerRole.ANY).root())
+        .isEqualTo(OTHER.root.certificate());
     assertThat(TrustBundle.fromPem(PKI.trustDomain, both.toPem()).roots()).hasSize(2);
   }
 
   @Test
   void rejectsExpiredAndNotYetValidLeaves() {
     TestPki.Leaf leaf = PKI.leaf("node", "n1");
-    io.raftmesh.ca.MutableClock later = new io.raftmesh.ca.MutableClock(PKI.clock.instant().plus(Duration.ofHours(25)));
-    assertFails(() -> ChainVerifier.of(PKI.bundle(), later).verify(leaf.chain(), PeerRole.ANY), Failure.EXPIRED, "leaf \"CN=n1,O=raftmesh\"");
-    io.raftmesh.ca.MutableClock earlier = new io.raftmesh.ca.MutableClock(PKI.clock.instant().minus(Duration.ofMinutes(6)));
-    assertFails(() -> ChainVerifier.of(PKI.bundle(), earlier).verify(leaf.chain(), PeerRole.ANY), Failure.NOT_YET_VALID, "clock skew?");
+    io.raftmesh.ca.MutableClock later =
+        new io.raftmesh.ca.MutableClock(PKI.clock.instant().plus(Duration.ofHours(25)));
+    assertFails(
+        () -> ChainVerifier.of(PKI.bundle(), later).verify(leaf.chain(), PeerRole.ANY),
+        Failure.EXPIRED,
+        "leaf \"CN=n1,O=raftmesh\"");
+    io.raftmesh.ca.MutableClock earlier =
+        new io.raftmesh.ca.MutableClock(PKI.clock.instant().minus(Duration.ofMinutes(6)));
+    assertFails(
+        () -> ChainVerifier.of(PKI.bundle(), earlier).verify(leaf.chain(), PeerRole.ANY),
+        Failure.NOT_YET_VALID,
+        "clock skew?");
   }
 
   @Test
   void rejectsWrongTrustDomain() {
-    TrustBundle otherDomain = TrustBundle.of(TrustDomain.parse("elsewhere.test"), List.of(PKI.root.certificate()));
+    TrustBundle otherDomain =
+        TrustBundle.of(TrustDomain.parse("elsewhere.test"), List.of(PKI.root.certificate()));
     assertFails(
-        () -> ChainVerifier.of(otherDomain, PKI.clock).verify(PKI.leaf("node", "n").chain(), PeerRole.ANY),
+        () ->
+            ChainVerifier.of(otherDomain, PKI.clock)
+                .verify(PKI.leaf("node", "n").chain(), PeerRole.ANY),
         Failure.WRONG_TRUST_DOMAIN,
         "trust domain verify.test (expected: elsewhere.test)");
   }
@@ -100,11 +119,20 @@ class ChainVerifierTest {
     KeyPair keys = KeyAlgorithm.EC_P256.generateKeyPair(TestPki.RANDOM);
     X509Certificate outside =
         TestCertificates.leaf(
-            PKI.issuerCertificate, PKI.issuerKeys.getPrivate(), keys.getPublic(), List.of("spiffe://evil.test/node/x"),
-            false, new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth}, PKI.clock.instant(), PKI.clock.instant().plus(Duration.ofHours(1)));
-    TrustBundle evilBundle = TrustBundle.of(TrustDomain.parse("evil.test"), List.of(PKI.root.certificate()));
+            PKI.issuerCertificate,
+            PKI.issuerKeys.getPrivate(),
+            keys.getPublic(),
+            List.of("spiffe://evil.test/node/x"),
+            false,
+            new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth},
+            PKI.clock.instant(),
+            PKI.clock.instant().plus(Duration.ofHours(1)));
+    TrustBundle evilBundle =
+        TrustBundle.of(TrustDomain.parse("evil.test"), List.of(PKI.root.certificate()));
     assertFails(
-        () -> ChainVerifier.of(evilBundle, PKI.clock).verify(List.of(outside, PKI.issuerCertificate), PeerRole.CLIENT),
+        () ->
+            ChainVerifier.of(evilBundle, PKI.clock)
+                .verify(List.of(outside, PKI.issuerCertificate), PeerRole.CLIENT),
         Failure.NAME_CONSTRAINTS,
         "expected: names within the issuers' name constraints");
   }
@@ -117,21 +145,78 @@ class ChainVerifierTest {
     var both = new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_serverAuth};
     ChainVerifier verifier = ChainVerifier.of(PKI.bundle(), PKI.clock);
     X509Certificate caLeaf =
-        TestCertificates.leaf(PKI.issuerCertificate, PKI.issuerKeys.getPrivate(), keys.getPublic(), List.of("spiffe://verify.test/x"), true, both, now, end);
-    assertFails(() -> verifier.verify(List.of(caLeaf, PKI.issuerCertificate), PeerRole.ANY), Failure.LEAF_IS_CA, "expected: CA:false");
+        TestCertificates.leaf(
+            PKI.issuerCertificate,
+            PKI.issuerKeys.getPrivate(),
+            keys.getPublic(),
+            List.of("spiffe://verify.test/x"),
+            true,
+            both,
+            now,
+            end);
+    assertFails(
+        () -> verifier.verify(List.of(caLeaf, PKI.issuerCertificate), PeerRole.ANY),
+        Failure.LEAF_IS_CA,
+        "expected: CA:false");
     X509Certificate twoUris =
-        TestCertificates.leaf(PKI.issuerCertificate, PKI.issuerKeys.getPrivate(), keys.getPublic(), List.of("spiffe://verify.test/a", "spiffe://verify.test/b"), false, both, now, end);
-    assertFails(() -> verifier.verify(List.of(twoUris, PKI.issuerCertificate), PeerRole.ANY), Failure.BAD_SPIFFE_ID, "2 URI subject alternative names");
+        TestCertificates.leaf(
+            PKI.issuerCertificate,
+            PKI.issuerKeys.getPrivate(),
+            keys.getPublic(),
+            List.of("spiffe://verify.test/a", "spiffe://verify.test/b"),
+            false,
+            both,
+            now,
+            end);
+    assertFails(
+        () -> verifier.verify(List.of(twoUris, PKI.issuerCertificate), PeerRole.ANY),
+        Failure.BAD_SPIFFE_ID,
+        "2 URI subject alternative names");
     X509Certificate noUri =
-        TestCertificates.leaf(PKI.issuerCertificate, PKI.issuerKeys.getPrivate(), keys.getPublic(), List.of(), false, both, now, end);
-    assertFails(() -> verifier.verify(List.of(noUri, PKI.issuerCertificate), PeerRole.ANY), Failure.BAD_SPIFFE_ID, "no URI subject alternative name");
+        TestCertificates.leaf(
+            PKI.issuerCertificate,
+            PKI.issuerKeys.getPrivate(),
+            keys.getPublic(),
+            List.of(),
+            false,
+            both,
+            now,
+            end);
+    assertFails(
+        () -> verifier.verify(List.of(noUri, PKI.issuerCertificate), PeerRole.ANY),
+        Failure.BAD_SPIFFE_ID,
+        "no URI subject alternative name");
     X509Certificate serverOnly =
-        TestCertificates.leaf(PKI.issuerCertificate, PKI.issuerKeys.getPrivate(), keys.getPublic(), List.of("spiffe://verify.test/a"), false, new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth}, now, end);
-    assertFails(() -> verifier.verify(List.of(serverOnly, PKI.issuerCertificate), PeerRole.CLIENT), Failure.KEY_USAGE, "expected: clientAuth for a TLS client");
-    assertThat(verifier.verify(List.of(serverOnly, PKI.issuerCertificate), PeerRole.SERVER).spiffeId()).hasToString("spiffe://verify.test/a");
+        TestCertificates.leaf(
+            PKI.issuerCertificate,
+            PKI.issuerKeys.getPrivate(),
+            keys.getPublic(),
+            List.of("spiffe://verify.test/a"),
+            false,
+            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth},
+            now,
+            end);
+    assertFails(
+        () -> verifier.verify(List.of(serverOnly, PKI.issuerCertificate), PeerRole.CLIENT),
+        Failure.KEY_USAGE,
+        "expected: clientAuth for a TLS client");
+    assertThat(
+            verifier.verify(List.of(serverOnly, PKI.issuerCertificate), PeerRole.SERVER).spiffeId())
+        .hasToString("spiffe://verify.test/a");
     X509Certificate trustDomainOnly =
-        TestCertificates.leaf(PKI.issuerCertificate, PKI.issuerKeys.getPrivate(), keys.getPublic(), List.of("spiffe://verify.test"), false, both, now, end);
-    assertFails(() -> verifier.verify(List.of(trustDomainOnly, PKI.issuerCertificate), PeerRole.ANY), Failure.BAD_SPIFFE_ID, "has no path");
+        TestCertificates.leaf(
+            PKI.issuerCertificate,
+            PKI.issuerKeys.getPrivate(),
+            keys.getPublic(),
+            List.of("spiffe://verify.test"),
+            false,
+            both,
+            now,
+            end);
+    assertFails(
+        () -> verifier.verify(List.of(trustDomainOnly, PKI.issuerCertificate), PeerRole.ANY),
+        Failure.BAD_SPIFFE_ID,
+        "has no path");
   }
 
   @Test
@@ -139,17 +224,24 @@ class ChainVerifierTest {
     TestPki.Leaf foreign = OTHER.leaf("node", "n1");
     // Foreign leaf presented with our issuer: names chain, signature does not.
     assertFails(
-        () -> ChainVerifier.of(PKI.bundle(), PKI.clock).verify(List.of(foreign.issued().certificate(), PKI.issuerCertificate), PeerRole.ANY),
+        () ->
+            ChainVerifier.of(PKI.bundle(), PKI.clock)
+                .verify(
+                    List.of(foreign.issued().certificate(), PKI.issuerCertificate), PeerRole.ANY),
         Failure.BAD_SIGNATURE,
         "each certificate signed by the next");
-    assertFails(() -> ChainVerifier.of(PKI.bundle(), PKI.clock).verify(List.of(), PeerRole.ANY), Failure.EMPTY_CHAIN, "chain: empty");
+    assertFails(
+        () -> ChainVerifier.of(PKI.bundle(), PKI.clock).verify(List.of(), PeerRole.ANY),
+        Failure.EMPTY_CHAIN,
+        "chain: empty");
   }
 
   @Test
   void pinnedVerificationNeedsTheRootWithThatFingerprint() {
     List<X509Certificate> presented = new ArrayList<>(PKI.leaf("control", "s1").chain());
     presented.add(PKI.root.certificate());
-    VerifiedChain verified = ChainVerifier.verifyPinned(presented, PKI.root.fingerprint(), PeerRole.SERVER, PKI.clock);
+    VerifiedChain verified =
+        ChainVerifier.verifyPinned(presented, PKI.root.fingerprint(), PeerRole.SERVER, PKI.clock);
     assertThat(verified.root()).isEqualTo(PKI.root.certificate());
     Fingerprint wrong = OTHER.root.fingerprint();
     assertFails(
@@ -160,7 +252,8 @@ class ChainVerifierTest {
     List<X509Certificate> spliced = new ArrayList<>(OTHER.leaf("control", "s1").chain());
     spliced.add(PKI.root.certificate());
     assertFails(
-        () -> ChainVerifier.verifyPinned(spliced, PKI.root.fingerprint(), PeerRole.SERVER, PKI.clock),
+        () ->
+            ChainVerifier.verifyPinned(spliced, PKI.root.fingerprint(), PeerRole.SERVER, PKI.clock),
         Failure.UNTRUSTED_ROOT,
         "expected: a chain ending at a root of the trust bundle");
   }
