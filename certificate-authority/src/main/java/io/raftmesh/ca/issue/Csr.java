@@ -119,7 +119,8 @@ public final class Csr {
           request.isSignatureValid(
               new JcaContentVerifierProviderBuilder()
                   .setProvider(SigningProvider.BC)
-                  .build(publicKey));
+                  // From the encoded key, so BouncyCastle uses its cached named-curve tables.
+                  .build(request.getSubjectPublicKeyInfo()));
     } catch (OperatorCreationException | PKCSException | RuntimeException e) {
       valid = false;
     }

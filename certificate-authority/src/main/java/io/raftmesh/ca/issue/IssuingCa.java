@@ -92,7 +92,7 @@ public final class IssuingCa {
     boolean hasRoot = chain.size() > 1 && CaCertificates.isSelfSigned(last);
     this.root = hasRoot ? last : null;
     this.chain = List.copyOf(hasRoot ? chain.subList(0, chain.size() - 1) : chain);
-    this.privateKey = privateKey;
+    this.privateKey = SigningProvider.toSigningKey(privateKey);
     this.name = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
     this.subjectKeyId = CaCertificates.subjectKeyId(certificate);
     this.keyId = KeyId.of(certificate.getPublicKey());
