@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # JMH benchmark of the certificate-authority module: leaf issuances per second from a PEM CSR
-# (1 and 2 threads), CSR verifications per second, and chain verifications per second.
+# (1 and 2 threads), CSR verifications per second, and chain verifications per second; then the
+# same operations per CPU-second of one thread (CpuCost), which other load cannot skew.
 # Prints figures; never fails on a timing. Arguments, if any, replace the default JMH options
 # (-f 1 -wi 5 -w 2s -i 5 -r 2s).
 #
@@ -22,5 +23,9 @@ fi
 java -cp "$out/classes:$(cat "$out/bench.classpath")" org.openjdk.jmh.Main \
   "${options[@]}" -rf text -rff "$out/bench-results.txt" 'io.raftmesh.ca.bench.*'
 echo
-echo "== results (ops/s)"
+echo "== JMH results (wall-clock ops/s; on a busy shared machine these undercount)"
 cat "$out/bench-results.txt"
+echo
+# Per-core cost from thread CPU time: robust to other processes competing for the cores.
+java -cp "$out/classes:$(cat "$out/bench.classpath")" io.raftmesh.ca.bench.CpuCost "${CPU_COST_OPS:-3000}"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
