@@ -79,6 +79,12 @@ public final class CpuCost {
             + warmup
             + " warm-up ops)");
     perCpuSecond("csr verification", warmup, count, i -> Csr.parsePem(csrPem));
+    KeyPair leafKeys = KeyAlgorithm.EC_P256.generateKeyPair(random);
+    perCpuSecond(
+        "signing only (no CSR)",
+        warmup,
+        count,
+        i -> issuer.issue(LeafRequest.forPublicKey(id, leafKeys.getPublic()).build()));
     List<String> chains = new ArrayList<>(warmup + count);
     perCpuSecond(
         "issuance from PEM CSR",
