@@ -11,7 +11,6 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
-import java.util.Arrays;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.jspecify.annotations.Nullable;
@@ -109,9 +108,5 @@ final class CaCertificates {
     } catch (GeneralSecurityException e) {
       return false;
     }
-  }
-
-  static boolean sameBytes(byte[] a, byte[] b) {
-    return Arrays.equals(a, b);
   }
 }

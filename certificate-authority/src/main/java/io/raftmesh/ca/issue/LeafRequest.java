@@ -9,7 +9,6 @@ import io.raftmesh.ca.keys.KeyAlgorithm;
 import io.raftmesh.ca.keys.UnsupportedKeyException;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -199,8 +198,7 @@ public final class LeafRequest {
     if (name.isEmpty() || name.length() > 253) {
       return false;
     }
-    List<String> labels = new ArrayList<>(List.of(name.split("\\.", -1)));
-    for (String label : labels) {
+    for (String label : name.split("\\.", -1)) {
       if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
         return false;
       }
