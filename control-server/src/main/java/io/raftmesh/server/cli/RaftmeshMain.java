@@ -1,0 +1,70 @@
+package io.raftmesh.server.cli;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * Entry point of the {@code raftmesh} command. Exit codes: 0 success, 1 runtime failure, 2 usage
+ * error (a bad flag, environment variable or config file), as {@code docs/exit-codes.md} says.
+ */
+public final class RaftmeshMain {
+
+  /** Success. */
+  public static final int OK = 0;
+
+  /** The command ran and failed (a server refused, a file could not be written, ...). */
+  public static final int FAILURE = 1;
+
+  /** The command line, environment or config file was wrong. */
+  public static final int USAGE = 2;
+
+  private RaftmeshMain() {}
+
+  /** Runs the command line and exits with its code. */
+  public static void main(String[] args) {
+    System.exit(
+        run(
+            args,
+            System.getenv(),
+            new PrintWriter(System.out, true),
+            new PrintWriter(System.err, true)));
+  }
+
+  /**
+   * Runs one command line against the given environment and streams, returning the exit code (for
+   * tests and embedding; never exits the JVM).
+   */
+  public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+    CommandLine cmd = commandLine(env);
+    cmd.setOut(out);
+    cmd.setErr(err);
+    return cmd.execute(args);
+  }
+
+  static CommandLine commandLine(Map<String, String> env) {
+    CommandLine cmd = new CommandLine(new RaftmeshCommand());
+    cmd.setDefaultValueProvider(SettingsSource.environment(env, "RAFTMESH_"));
+    cmd.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          if (ex instanceof UsageException) {
+            err.println("error: " + ex.getMessage());
+            err.flush();
+            return USAGE;
+          }
+          err.println("error: " + Errors.describe(ex));
+          err.flush();
+          return FAILURE;
+        });
+    cmd.setParameterExceptionHandler(
+        (ex, args) -> {
+          PrintWriter err = ex.getCommandLine().getErr();
+          err.println("error: " + ex.getMessage());
+          err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+          err.flush();
+          return USAGE;
+        });
+    return cmd;
+  }
+}
