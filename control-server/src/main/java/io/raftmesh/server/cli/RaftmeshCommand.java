@@ -12,5 +12,14 @@ import picocli.CommandLine.Command;
     description = "A service mesh whose control plane is a Raft-replicated cluster.",
     mixinStandardHelpOptions = true,
     versionProvider = BuildVersion.class,
-    subcommands = {CaCommand.class})
+    subcommands = {
+      CaCommand.class,
+      TokenCommand.class,
+      ApplyCommand.class,
+      GetCommand.class,
+      DeleteCommand.class,
+      StatusCommand.class,
+      MembersCommand.class,
+      SnapshotCommand.class
+    })
 public final class RaftmeshCommand {}

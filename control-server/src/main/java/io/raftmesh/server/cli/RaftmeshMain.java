@@ -36,15 +36,32 @@ public final class RaftmeshMain {
    * tests and embedding; never exits the JVM).
    */
   public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
-    CommandLine cmd = commandLine(env);
+    return run(
+        args, new CliContext(env, System.in, options -> new TlsChannels(options.tls())), out, err);
+  }
+
+  static int run(String[] args, CliContext context, PrintWriter out, PrintWriter err) {
+    CommandLine cmd = commandLine(context);
     cmd.setOut(out);
     cmd.setErr(err);
     return cmd.execute(args);
   }
 
-  static CommandLine commandLine(Map<String, String> env) {
-    CommandLine cmd = new CommandLine(new RaftmeshCommand());
-    cmd.setDefaultValueProvider(SettingsSource.environment(env, "RAFTMESH_"));
+  static CommandLine commandLine(CliContext context) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine.IFactory factory =
+        new CommandLine.IFactory() {
+          @Override
+          public <K> K create(Class<K> cls) throws Exception {
+            K k = defaults.create(cls);
+            if (k instanceof ClientOptions options) {
+              options.context(context);
+            }
+            return k;
+          }
+        };
+    CommandLine cmd = new CommandLine(new RaftmeshCommand(), factory);
+    cmd.setDefaultValueProvider(SettingsSource.environment(context.env(), "RAFTMESH_"));
     cmd.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
