@@ -37,9 +37,21 @@ final class EchoServer implements AutoCloseable {
   }
 
   static EchoServer tcp() throws IOException {
+    return tcp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+  }
+
+  static EchoServer tcp(InetSocketAddress bind) throws IOException {
     ServerSocketChannel s = ServerSocketChannel.open();
-    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    s.bind(bind);
     return new EchoServer(s, s.getLocalAddress());
+  }
+
+  /** Runs an echo server on {@code args[0]:args[1]} until killed (started inside namespaces). */
+  public static void main(String[] args) throws Exception {
+    try (EchoServer e = tcp(new InetSocketAddress(args[0], Integer.parseInt(args[1])))) {
+      System.out.println("echo listening on " + e.address());
+      e.acceptor.join();
+    }
   }
 
   static EchoServer unix(Path socketFile) throws IOException {
