@@ -45,7 +45,6 @@ public final class NamespaceNetwork implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]{1,12}");
   private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]{0,15}");
-  private static volatile @Nullable Optional<String> availability;
 
   /** Which firewall tool writes the rules. */
   public enum FirewallKind {
@@ -138,12 +137,12 @@ public final class NamespaceNetwork implements AutoCloseable {
    * and a probe namespace could be created). Tests skip with this message.
    */
   public static Optional<String> unavailableReason() {
-    Optional<String> a = availability;
-    if (a == null) {
-      a = probe();
-      availability = a;
-    }
-    return a;
+    return Availability.REASON;
+  }
+
+  /** Probes once, on first use (the lazy holder idiom). */
+  private static final class Availability {
+    static final Optional<String> REASON = probe();
   }
 
   /** Whether {@code kind}'s tool is installed (namespaces aside). */
