@@ -46,48 +46,20 @@ public final class ClusterNemesis implements Nemesis {
     requireNonNull(op, "op");
     ObjectNode out = Values.object();
     switch (op.kind()) {
-      case KILL:
-        if (op.start()) {
-          List<String> targets = targets(op, out);
-          for (String n : targets) {
-            if (killed.add(n)) {
-              paused.remove(n); // SIGKILL also ends a stopped process
-              nodes.kill(n);
-            }
-          }
-          list(out, "killed", targets);
-        } else {
-          list(out, "started", startKilled());
-        }
-        break;
-      case PAUSE:
-        if (op.start()) {
-          List<String> targets = targets(op, out);
-          List<String> done = new ArrayList<>();
-          for (String n : targets) {
-            if (!killed.contains(n) && paused.add(n)) {
-              nodes.pause(n);
-              done.add(n);
-            }
-          }
-          list(out, "paused", done);
-        } else {
-          list(out, "resumed", resumePaused());
-        }
-        break;
-      case PARTITION:
-        Grudge g = op.start() ? requireNonNull(op.grudge(), "grudge") : Grudge.none();
-        network.partition(g);
+      case KILL -> kill(op, out);
+      case PAUSE -> pause(op, out);
+      case PARTITION -> {
+        network.partition(op.start() ? requireNonNull(op.grudge(), "grudge") : Grudge.none());
         partitioned = op.start();
         out.put("partitioned", op.start());
-        break;
-      case SLOW_NETWORK:
+      }
+      case SLOW_NETWORK -> {
         network.slow(
             op.start() ? op.delay() : Duration.ZERO, op.start() ? op.jitter() : Duration.ZERO);
         slowed = op.start();
         out.put("slowed", op.start());
-        break;
-      case LOSSY_NETWORK:
+      }
+      case LOSSY_NETWORK -> {
         if (op.start()) {
           network.lossy(op.nodes(), op.probability());
           lossy.addAll(op.nodes());
@@ -95,25 +67,55 @@ public final class ClusterNemesis implements Nemesis {
         } else {
           list(out, "cleared", clearLoss());
         }
-        break;
-      case RESTART_ALL:
-        List<String> all = nodes.nodes();
-        resumePaused();
-        for (String n : all) {
-          if (!killed.contains(n)) {
-            nodes.kill(n);
-          }
-        }
-        killed.clear();
-        for (String n : all) {
-          nodes.start(n);
-        }
-        list(out, "restarted", all);
-        break;
-      default:
-        throw new IllegalArgumentException("kind: " + op.kind());
+      }
+      case RESTART_ALL -> restartAll(out);
     }
     return out;
+  }
+
+  private void kill(NemesisOp op, ObjectNode out) throws IOException {
+    if (!op.start()) {
+      list(out, "started", startKilled());
+      return;
+    }
+    List<String> targets = targets(op, out);
+    for (String n : targets) {
+      if (killed.add(n)) {
+        paused.remove(n); // SIGKILL also ends a stopped process
+        nodes.kill(n);
+      }
+    }
+    list(out, "killed", targets);
+  }
+
+  private void pause(NemesisOp op, ObjectNode out) throws IOException {
+    if (!op.start()) {
+      list(out, "resumed", resumePaused());
+      return;
+    }
+    List<String> done = new ArrayList<>();
+    for (String n : targets(op, out)) {
+      if (!killed.contains(n) && paused.add(n)) {
+        nodes.pause(n);
+        done.add(n);
+      }
+    }
+    list(out, "paused", done);
+  }
+
+  private void restartAll(ObjectNode out) throws IOException {
+    List<String> all = nodes.nodes();
+    resumePaused();
+    for (String n : all) {
+      if (!killed.contains(n)) {
+        nodes.kill(n);
+      }
+    }
+    killed.clear();
+    for (String n : all) {
+      nodes.start(n);
+    }
+    list(out, "restarted", all);
   }
 
   private List<String> targets(NemesisOp op, ObjectNode out) {

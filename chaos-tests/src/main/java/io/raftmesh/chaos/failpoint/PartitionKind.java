@@ -20,19 +20,13 @@ public enum PartitionKind {
 
   /** The grudge for these nodes. */
   public Grudge grudge(List<String> nodes, Random random) {
-    switch (this) {
-      case RANDOM_HALVES:
-        return Grudge.randomHalves(nodes, random);
-      case ISOLATE_ONE:
-        return Grudge.randomNode(nodes, random);
-      case MAJORITIES_RING:
-        return Grudge.majoritiesRing(nodes, random);
-      case BRIDGE:
-        return Grudge.bridge(nodes, random);
-      default:
-        String receiver = nodes.get(random.nextInt(nodes.size()));
-        return Grudge.oneWay(List.of(receiver), nodes);
-    }
+    return switch (this) {
+      case RANDOM_HALVES -> Grudge.randomHalves(nodes, random);
+      case ISOLATE_ONE -> Grudge.randomNode(nodes, random);
+      case MAJORITIES_RING -> Grudge.majoritiesRing(nodes, random);
+      case BRIDGE -> Grudge.bridge(nodes, random);
+      case ONE_WAY -> Grudge.oneWay(List.of(nodes.get(random.nextInt(nodes.size()))), nodes);
+    };
   }
 
   /** The name used in logs: {@code majorities-ring}. */

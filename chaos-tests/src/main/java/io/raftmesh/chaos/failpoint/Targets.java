@@ -27,18 +27,13 @@ public enum Targets {
     List<String> s = new ArrayList<>(nodes);
     Collections.shuffle(s, random);
     int n = nodes.size();
-    switch (this) {
-      case ONE:
-        return List.copyOf(s.subList(0, 1));
-      case LEADER:
-        return List.of();
-      case MINORITY:
-        return List.copyOf(s.subList(0, 1 + random.nextInt(Math.max(1, (n - 1) / 2))));
-      case MAJORITY:
-        return List.copyOf(s.subList(0, n / 2 + 1));
-      default:
-        return List.copyOf(nodes);
-    }
+    return switch (this) {
+      case ONE -> List.copyOf(s.subList(0, 1));
+      case LEADER -> List.of();
+      case MINORITY -> List.copyOf(s.subList(0, 1 + random.nextInt(Math.max(1, (n - 1) / 2))));
+      case MAJORITY -> List.copyOf(s.subList(0, n / 2 + 1));
+      case ALL -> List.copyOf(nodes);
+    };
   }
 
   /** The name used in logs. */

@@ -429,7 +429,7 @@ public final class NamespaceNetwork implements AutoCloseable {
     try {
       CommandOutput pids = HostCommand.run(List.of("ip", "netns", "pids", ns), null, TIMEOUT);
       if (pids.ok()) {
-        for (String line : pids.output().split("\\s+")) {
+        for (String line : pids.output().split("\\s+", -1)) {
           if (!line.isBlank()) {
             ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(ProcessHandle::destroyForcibly);
           }
@@ -447,8 +447,8 @@ public final class NamespaceNetwork implements AutoCloseable {
   /** The namespaces that exist now whose names start with {@code prefix-}. */
   public static List<String> listNamespaces(String prefix) throws IOException {
     List<String> out = new ArrayList<>();
-    for (String line : HostCommand.check(List.of("ip", "netns", "list"), TIMEOUT).split("\n")) {
-      String name = line.trim().split("\\s+")[0];
+    for (String line : HostCommand.check(List.of("ip", "netns", "list"), TIMEOUT).split("\n", -1)) {
+      String name = line.trim().split("\\s+", -1)[0];
       if (name.startsWith(prefix + "-")) {
         out.add(name);
       }

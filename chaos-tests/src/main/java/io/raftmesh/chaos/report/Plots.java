@@ -32,14 +32,11 @@ public final class Plots {
   private Plots() {}
 
   private static String colour(EventType outcome) {
-    switch (outcome) {
-      case OK:
-        return "#2ca02c";
-      case FAIL:
-        return "#d62728";
-      default:
-        return "#ff7f0e";
-    }
+    return switch (outcome) {
+      case OK -> "#2ca02c";
+      case FAIL -> "#d62728";
+      case INFO, INVOKE -> "#ff7f0e";
+    };
   }
 
   /** Latency of every completed client operation against its invocation time. */
@@ -54,7 +51,7 @@ public final class Plots {
     double lo = Double.MAX_VALUE;
     double hi = 0;
     for (Operation op : ops) {
-      double ms = Math.max(op.latencyNanos() / 1e6, 0.001);
+      double ms = Math.max((double) op.latencyNanos() / 1e6, 0.001);
       lo = Math.min(lo, ms);
       hi = Math.max(hi, ms);
     }
@@ -71,7 +68,7 @@ public final class Plots {
       if (op.isOk() && okSeen++ % every != 0) {
         continue;
       }
-      double ms = Math.max(op.latencyNanos() / 1e6, 0.001);
+      double ms = Math.max((double) op.latencyNanos() / 1e6, 0.001);
       c.circle(
           f.x(seconds(op.invokeTime())),
           f.y(Math.log10(ms)),
@@ -89,14 +86,16 @@ public final class Plots {
     long b = Math.max(1, bucket.toNanos());
     int n = (int) Math.max(1, (history.endTime() + b - 1) / b);
     Map<EventType, double[]> rates = new EnumMap<>(EventType.class);
-    double[][] byOutcome = new double[EventType.values().length][n];
     for (EventType t : OUTCOMES) {
-      rates.put(t, byOutcome[t.ordinal()]);
+      rates.put(t, new double[n]);
     }
     for (Operation op : history.clientOperations()) {
       if (op.isCompleted()) {
         int i = (int) Math.min(n - 1, op.completeTime() / b);
-        byOutcome[op.outcome().ordinal()][i] += 1e9 / b;
+        double[] r = rates.get(op.outcome());
+        if (r != null) {
+          r[i] += 1e9 / b;
+        }
       }
     }
     double peak = 1;
@@ -112,12 +111,16 @@ public final class Plots {
     for (Map.Entry<EventType, double[]> e : rates.entrySet()) {
       List<double[]> pts = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        pts.add(new double[] {f.x(seconds((i + 0.5) * b)), f.y(e.getValue()[i])});
+        pts.add(new double[] {f.x(seconds((i + 0.5) * (double) b)), f.y(e.getValue()[i])});
       }
       c.polyline(pts, colour(e.getKey()), "rate-" + e.getKey().name().toLowerCase(Locale.ROOT));
     }
     legend(c, faults, "ok");
     return c.render();
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
   }
 
   private static double seconds(double nanos) {

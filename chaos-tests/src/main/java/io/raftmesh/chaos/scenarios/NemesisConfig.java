@@ -100,7 +100,7 @@ public record NemesisConfig(
   public static Set<FaultKind> parseFaults(String list) {
     List<String> unknown = new ArrayList<>();
     Set<FaultKind> out = EnumSet.noneOf(FaultKind.class);
-    for (String item : list.split(",")) {
+    for (String item : list.split(",", -1)) {
       String s = item.trim().toLowerCase(Locale.ROOT);
       if (s.isEmpty()) {
         continue;

@@ -141,14 +141,19 @@ public final class NemesisRunner implements AutoCloseable {
 
   /** Stops early and waits (up to a minute) for the heal. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     requestStop();
     Thread t;
     synchronized (this) {
       t = thread;
     }
-    if (t != null && !awaitDone(Duration.ofMinutes(1))) {
-      log.error("nemesis did not finish healing within a minute");
+    try {
+      if (t != null && !awaitDone(Duration.ofMinutes(1))) {
+        log.error("nemesis did not finish healing within a minute");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.error("interrupted while the nemesis was healing");
     }
   }
 }

@@ -104,29 +104,24 @@ public final class NemesisSchedule {
       List<String> nodes,
       List<PartitionKind> shapes,
       Random random) {
-    switch (k) {
-      case KILL:
-      case PAUSE:
-        {
-          Targets t = config.targets().get(random.nextInt(config.targets().size()));
-          if (t == Targets.LEADER) {
-            return k == FaultKind.KILL ? NemesisOp.killLeader() : NemesisOp.pauseLeader();
-          }
-          List<String> picked = t.pick(nodes, random);
-          return k == FaultKind.KILL ? NemesisOp.kill(picked) : NemesisOp.pause(picked);
+    return switch (k) {
+      case KILL, PAUSE -> {
+        Targets t = config.targets().get(random.nextInt(config.targets().size()));
+        if (t == Targets.LEADER) {
+          yield k == FaultKind.KILL ? NemesisOp.killLeader() : NemesisOp.pauseLeader();
         }
-      case PARTITION:
-        {
-          PartitionKind shape = shapes.get(random.nextInt(shapes.size()));
-          return NemesisOp.partition(shape.grudge(nodes, random), shape);
-        }
-      case SLOW_NETWORK:
-        return NemesisOp.slow(config.slowDelay(), config.slowJitter());
-      case LOSSY_NETWORK:
-        return NemesisOp.lossy(Targets.MINORITY.pick(nodes, random), config.lossProbability());
-      default:
-        return NemesisOp.restartAll();
-    }
+        List<String> picked = t.pick(nodes, random);
+        yield k == FaultKind.KILL ? NemesisOp.kill(picked) : NemesisOp.pause(picked);
+      }
+      case PARTITION -> {
+        PartitionKind shape = shapes.get(random.nextInt(shapes.size()));
+        yield NemesisOp.partition(shape.grudge(nodes, random), shape);
+      }
+      case SLOW_NETWORK -> NemesisOp.slow(config.slowDelay(), config.slowJitter());
+      case LOSSY_NETWORK ->
+          NemesisOp.lossy(Targets.MINORITY.pick(nodes, random), config.lossProbability());
+      case RESTART_ALL -> NemesisOp.restartAll();
+    };
   }
 
   /** The seed it was generated from (log it: it replays the run's faults). */

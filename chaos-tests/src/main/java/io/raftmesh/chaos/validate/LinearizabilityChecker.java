@@ -112,18 +112,14 @@ public final class LinearizabilityChecker {
       long deadline,
       AtomicBoolean cancel) {
     WglSearch.Result r = WglSearch.run(model, ops, deadline, System::nanoTime, cancel::get);
-    Validity v;
-    switch (r.outcome()) {
-      case LINEARIZABLE:
-        v = Validity.VALID;
-        break;
-      case NOT_LINEARIZABLE:
-        v = Validity.INVALID;
-        cancel.set(true);
-        break;
-      default:
-        v = Validity.UNKNOWN;
-        break;
+    Validity v =
+        switch (r.outcome()) {
+          case LINEARIZABLE -> Validity.VALID;
+          case NOT_LINEARIZABLE -> Validity.INVALID;
+          case TIMED_OUT, CANCELLED -> Validity.UNKNOWN;
+        };
+    if (v == Validity.INVALID) {
+      cancel.set(true); // the verdict is known: stop searching the other keys
     }
     return new PartitionResult(
         key, v, r.order(), r.stuck(), r.steps(), r.outcome() == WglSearch.Outcome.TIMED_OUT);

@@ -55,9 +55,7 @@ public final class SetChecker {
       String element = op.input().asText();
       Fate fate = op.isOk() ? Fate.OK : op.isUnknown() ? Fate.UNKNOWN : Fate.FAILED;
       attempts.merge(
-          element,
-          new Attempt(fate, op),
-          (a, b) -> a.fate().ordinal() <= b.fate().ordinal() ? a : b);
+          element, new Attempt(fate, op), (a, b) -> a.fate().compareTo(b.fate()) <= 0 ? a : b);
     }
     result.count("attempted", attempts.size());
     if (reads.isEmpty()) {
@@ -133,7 +131,7 @@ public final class SetChecker {
                       + a.op().describe()));
         }
       }
-      if (read == finalRead) {
+      if (read.invokeIndex() == finalRead.invokeIndex()) {
         continue; // its missing acknowledged adds are already counted as lost
       }
       for (Map.Entry<String, Attempt> e : attempts.entrySet()) {

@@ -16,7 +16,7 @@ public enum Validity {
 
   /** The worse of two verdicts: INVALID over UNKNOWN over VALID. */
   public Validity and(Validity other) {
-    return ordinal() >= other.ordinal() ? this : other;
+    return compareTo(other) >= 0 ? this : other;
   }
 
   /** Lower-case name, as used in summary lines. */

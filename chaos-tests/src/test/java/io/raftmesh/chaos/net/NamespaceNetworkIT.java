@@ -228,10 +228,10 @@ class NamespaceNetworkIT {
     List<String> names = new ArrayList<>();
     for (String line :
         HostCommand.check(List.of("ip", "-o", "link", "show"), Duration.ofSeconds(10))
-            .split("\n")) {
-      String[] parts = line.split(":\\s+");
+            .split("\n", -1)) {
+      String[] parts = line.split(":\\s+", -1);
       if (parts.length > 1) {
-        names.add(parts[1].split("@")[0]);
+        names.add(parts[1].split("@", -1)[0]);
       }
     }
     return names;

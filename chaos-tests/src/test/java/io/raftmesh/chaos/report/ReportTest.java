@@ -41,7 +41,7 @@ class ReportTest {
     HistoryBuilder b = new HistoryBuilder();
     long ms = 1_000_000;
     for (int i = 0; i < 40; i++) {
-      long t = i * 10 * ms;
+      long t = i * 10L * ms;
       b.invoke(t, i % 3 == 0 ? 100 + i : 0 + i % 3, "write", "k", text("v" + i));
       if (i % 3 == 0) {
         b.info(t + 5 * ms, 100 + i, "write");

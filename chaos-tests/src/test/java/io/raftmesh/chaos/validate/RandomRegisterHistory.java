@@ -87,20 +87,14 @@ final class RandomRegisterHistory {
       if (op.unknown && !op.takesEffect) {
         continue;
       }
-      switch (op.f) {
-        case "read":
-          op.readValue = current;
-          break;
-        case "write":
-          state.put(op.key, op.value);
-          break;
-        default:
-          if (Objects.equals(current, op.expected)) {
-            state.put(op.key, op.value);
-          } else {
-            op.ok = false; // a known cas whose precondition failed did not take effect
-          }
-          break;
+      if (op.f.equals("read")) {
+        op.readValue = current;
+      } else if (op.f.equals("write")) {
+        state.put(op.key, op.value);
+      } else if (Objects.equals(current, op.expected)) {
+        state.put(op.key, op.value);
+      } else {
+        op.ok = false; // a known cas whose precondition failed did not take effect
       }
     }
   }

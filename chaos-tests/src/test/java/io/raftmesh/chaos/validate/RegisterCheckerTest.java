@@ -216,6 +216,40 @@ class RegisterCheckerTest {
   }
 
   @Test
+  void dropsUnknownWritesWhoseValueNobodyObservedAndStaysFast() {
+    // An outage: 30 clients each time out writing a value nobody ever reads, on one key. Without
+    // pruning, each could take effect anywhere after its invocation: 30! orders to rule out.
+    HistoryBuilder b = new HistoryBuilder().op(0, 1, 0, "write", "k", text("a"), null);
+    for (int p = 1; p <= 30; p++) {
+      b.invoke(2 + p, p, "write", "k", text("lost" + p)).info(100 + p, p, "write");
+    }
+    b.op(200, 201, 99, "read", "k", null, text("a"));
+    b.op(202, 203, 99, "read", "k", null, text(null));
+
+    CheckResult r = checker.check(b.build());
+
+    assertThat(r.validity())
+        .isEqualTo(Validity.INVALID); // the final read of absent is still caught
+    assertThat(r.count("unknown-unobserved")).isEqualTo(30);
+  }
+
+  @Test
+  void keepsUnknownWritesWhoseValueWasRead() {
+    CheckResult r =
+        check(
+            new HistoryBuilder()
+                .invoke(0, 0, "write", "k", text("a"))
+                .info(1, 0, "write")
+                .invoke(2, 1, "write", "k", text("b"))
+                .info(3, 1, "write")
+                .op(10, 11, 2, "read", "k", null, text("b"))
+                .op(12, 13, 2, "read", "k", null, text("a")));
+
+    assertThat(r.validity()).isEqualTo(Validity.VALID); // b then a: both took effect, late
+    assertThat(r.count("unknown-unobserved")).isZero();
+  }
+
+  @Test
   void yieldsUnknownNotValidWhenTheTimeLimitPasses() {
     History h =
         new HistoryBuilder()
