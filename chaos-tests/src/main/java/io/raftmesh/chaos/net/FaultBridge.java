@@ -21,6 +21,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ public final class FaultBridge implements AutoCloseable {
   private final String name;
   private final SocketAddress target;
   private final EventLoopGroup group;
-  private final Channel server;
+  private volatile @Nullable Channel server;
   private final Set<BridgeConnection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicLong seeds;
   private volatile LinkFaults faults = LinkFaults.pass();
@@ -59,12 +60,10 @@ public final class FaultBridge implements AutoCloseable {
   final AtomicLong forwarded = new AtomicLong();
   final AtomicLong discarded = new AtomicLong();
 
-  private FaultBridge(
-      String name, SocketAddress target, EventLoopGroup group, Channel server, long seed) {
+  private FaultBridge(String name, SocketAddress target, EventLoopGroup group, long seed) {
     this.name = name;
     this.target = target;
     this.group = group;
-    this.server = server;
     this.seeds = new AtomicLong(seed);
   }
 
@@ -88,7 +87,8 @@ public final class FaultBridge implements AutoCloseable {
     requireNonNull(listen, "listen");
     requireNonNull(target, "target");
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    FaultBridge[] self = new FaultBridge[1];
+    // Built before binding, so a connection accepted right after the bind finds its bridge.
+    FaultBridge bridge = new FaultBridge(name, target, group, seed);
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
@@ -101,15 +101,14 @@ public final class FaultBridge implements AutoCloseable {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    self[0].accept(ch);
+                    bridge.accept(ch);
                   }
                 });
     if (!(listen instanceof UnixDomainSocketAddress)) {
       b.option(ChannelOption.SO_REUSEADDR, true);
     }
-    Channel server;
     try {
-      server = b.bind(listen).sync().channel();
+      bridge.server = b.bind(listen).sync().channel();
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
       if (e instanceof InterruptedException) {
@@ -117,20 +116,26 @@ public final class FaultBridge implements AutoCloseable {
       }
       throw new IOException("bridge " + name + ": cannot listen on " + listen + ": " + e, e);
     }
-    FaultBridge bridge = new FaultBridge(name, target, group, server, seed);
-    self[0] = bridge;
-    log.info("bridge={} listening={} target={}", name, server.localAddress(), target);
+    log.info("bridge={} listening={} target={}", name, bridge.localAddress(), target);
     return bridge;
   }
 
   /** The bound listen address (with the real port when port 0 was asked). */
   public SocketAddress localAddress() {
-    return server.localAddress();
+    return server().localAddress();
+  }
+
+  private Channel server() {
+    Channel s = server;
+    if (s == null) {
+      throw new IllegalStateException("bridge " + name + " is not bound");
+    }
+    return s;
   }
 
   /** The bound TCP port. */
   public int port() {
-    if (!(server.localAddress() instanceof InetSocketAddress a)) {
+    if (!(server().localAddress() instanceof InetSocketAddress a)) {
       throw new IllegalStateException("bridge " + name + " does not listen on TCP");
     }
     return a.getPort();
@@ -205,8 +210,8 @@ public final class FaultBridge implements AutoCloseable {
   /** Stops accepting, closes every connection and releases the port (and socket file). */
   @Override
   public void close() {
-    SocketAddress bound = server.localAddress();
-    server.close().awaitUninterruptibly();
+    SocketAddress bound = server().localAddress();
+    server().close().awaitUninterruptibly();
     for (BridgeConnection c : connections) {
       c.close();
     }
@@ -223,6 +228,6 @@ public final class FaultBridge implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "FaultBridge{" + name + " " + server.localAddress() + " -> " + target + "}";
+    return "FaultBridge{" + name + " " + localAddress() + " -> " + target + "}";
   }
 }

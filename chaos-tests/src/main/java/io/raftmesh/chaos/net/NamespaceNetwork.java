@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  * <p>Faults are firewall rules inside the namespaces: partitions from a {@link Grudge} (node to
  * nodes it drops packets from; {@link #CLIENTS} may appear on either side), and random loss. Names
  * carry the harness prefix, the owner PID and a random tag, so parallel runs never collide and
- * {@link #removeLeftovers} can delete what a dead run left behind. Everything is torn down on
- * {@link #close()}, and by a shutdown hook if the JVM exits first.
+ * {@link NamespaceHost#removeLeftovers} can delete what a dead run left behind. Everything is torn
+ * down on {@link #close()}, and by a shutdown hook if the JVM exits first.
  *
- * <p>Needs root, iproute2 and nft or iptables; {@link #unavailableReason()} says why not.
+ * <p>Needs root, iproute2 and nft or iptables; {@link NamespaceHost#unavailableReason()} says why
+ * not.
  */
 public final class NamespaceNetwork implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NamespaceNetwork.class);
@@ -45,6 +46,7 @@ public final class NamespaceNetwork implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final Pattern NODE_NAME = Pattern.compile("[a-z0-9]{1,12}");
   private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9]{0,15}");
+  static final Duration HOST_TIMEOUT = TIMEOUT;
 
   /** Which firewall tool writes the rules. */
   public enum FirewallKind {
@@ -133,59 +135,6 @@ public final class NamespaceNetwork implements AutoCloseable {
   }
 
   /**
-   * Why namespaces cannot be used here, or empty when they can (root, {@code ip}, nft or iptables,
-   * and a probe namespace could be created). Tests skip with this message.
-   */
-  public static Optional<String> unavailableReason() {
-    return Availability.REASON;
-  }
-
-  /** Probes once, on first use (the lazy holder idiom). */
-  private static final class Availability {
-    static final Optional<String> REASON = probe();
-  }
-
-  /** Whether {@code kind}'s tool is installed (namespaces aside). */
-  public static boolean hasFirewall(FirewallKind kind) {
-    List<String> argv =
-        kind == FirewallKind.NFT ? List.of("nft", "--version") : List.of("iptables", "--version");
-    try {
-      return HostCommand.run(argv, null, TIMEOUT).ok();
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static Optional<String> probe() {
-    try {
-      CommandOutput uid = HostCommand.run(List.of("id", "-u"), null, TIMEOUT);
-      if (!uid.ok() || !uid.output().equals("0")) {
-        return Optional.of("network namespaces need root (uid is " + uid.output() + ")");
-      }
-      if (!HostCommand.run(List.of("ip", "-V"), null, TIMEOUT).ok()) {
-        return Optional.of("iproute2 (ip) is not installed");
-      }
-      if (!hasFirewall(FirewallKind.NFT) && !hasFirewall(FirewallKind.IPTABLES)) {
-        return Optional.of("neither nft nor iptables is installed");
-      }
-      String ns =
-          DEFAULT_PREFIX
-              + "-"
-              + ProcessHandle.current().pid()
-              + "-probe"
-              + ThreadLocalRandom.current().nextInt(1_000_000);
-      CommandOutput add = HostCommand.run(List.of("ip", "netns", "add", ns), null, TIMEOUT);
-      if (!add.ok()) {
-        return Optional.of("cannot create a network namespace: " + add.output());
-      }
-      HostCommand.run(List.of("ip", "netns", "del", ns), null, TIMEOUT);
-      return Optional.empty();
-    } catch (IOException e) {
-      return Optional.of("cannot run the network tools: " + e.getMessage());
-    }
-  }
-
-  /**
    * Builds the network.
    *
    * @throws IOException if a step fails; whatever was created is removed again
@@ -193,13 +142,13 @@ public final class NamespaceNetwork implements AutoCloseable {
    */
   public static NamespaceNetwork create(Config config) throws IOException {
     requireNonNull(config, "config");
-    Optional<String> why = unavailableReason();
+    Optional<String> why = NamespaceHost.unavailableReason();
     if (why.isPresent()) {
       throw new IllegalStateException("network namespaces unavailable: " + why.get());
     }
     FirewallKind kind = config.firewall();
     if (kind == null) {
-      kind = hasFirewall(FirewallKind.NFT) ? FirewallKind.NFT : FirewallKind.IPTABLES;
+      kind = NamespaceHost.hasFirewall(FirewallKind.NFT) ? FirewallKind.NFT : FirewallKind.IPTABLES;
     }
     NamespaceNetwork net = new NamespaceNetwork(config, kind);
     Runtime.getRuntime().addShutdownHook(net.hook);
@@ -417,71 +366,12 @@ public final class NamespaceNetwork implements AutoCloseable {
     List<String> reversed = new ArrayList<>(created);
     Collections.reverse(reversed);
     for (String ns : reversed) {
-      deleteNamespace(ns);
+      NamespaceHost.deleteNamespace(ns);
     }
     if (!reversed.isEmpty()) {
       log.info("netns run={} removed namespaces={}", runId, reversed.size());
     }
     created.clear();
-  }
-
-  private static void deleteNamespace(String ns) {
-    try {
-      CommandOutput pids = HostCommand.run(List.of("ip", "netns", "pids", ns), null, TIMEOUT);
-      if (pids.ok()) {
-        for (String line : pids.output().split("\\s+", -1)) {
-          if (!line.isBlank()) {
-            ProcessHandle.of(Long.parseLong(line.trim())).ifPresent(ProcessHandle::destroyForcibly);
-          }
-        }
-      }
-      CommandOutput del = HostCommand.run(List.of("ip", "netns", "del", ns), null, TIMEOUT);
-      if (!del.ok()) {
-        log.error("cannot delete namespace={}: {}", ns, del.output());
-      }
-    } catch (IOException | RuntimeException e) {
-      log.error("cannot delete namespace={}", ns, e);
-    }
-  }
-
-  /** The namespaces that exist now whose names start with {@code prefix-}. */
-  public static List<String> listNamespaces(String prefix) throws IOException {
-    List<String> out = new ArrayList<>();
-    for (String line : HostCommand.check(List.of("ip", "netns", "list"), TIMEOUT).split("\n", -1)) {
-      String name = line.trim().split("\\s+", -1)[0];
-      if (name.startsWith(prefix + "-")) {
-        out.add(name);
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Deletes namespaces left by runs of this harness whose owner process is gone (names {@code
-   * <prefix>-<pid>-...}); live runs, including parallel ones, are left alone. Processes still
-   * inside those namespaces were started by the dead run and are killed.
-   *
-   * @return the namespaces removed
-   */
-  public static List<String> removeLeftovers(String prefix) throws IOException {
-    Pattern owned = Pattern.compile(Pattern.quote(prefix) + "-(\\d+)-.*");
-    List<String> removed = new ArrayList<>();
-    for (String ns : listNamespaces(prefix)) {
-      java.util.regex.Matcher m = owned.matcher(ns);
-      if (!m.matches()) {
-        continue;
-      }
-      long owner = Long.parseLong(m.group(1));
-      boolean alive = ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false);
-      if (!alive) {
-        deleteNamespace(ns);
-        removed.add(ns);
-      }
-    }
-    if (!removed.isEmpty()) {
-      log.warn("removed leftover namespaces={}", removed);
-    }
-    return removed;
   }
 
   @Override

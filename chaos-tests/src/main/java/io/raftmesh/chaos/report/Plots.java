@@ -3,6 +3,8 @@ package io.raftmesh.chaos.report;
 import io.raftmesh.chaos.history.EventType;
 import io.raftmesh.chaos.history.History;
 import io.raftmesh.chaos.history.Operation;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -224,10 +226,13 @@ public final class Plots {
     }
 
     private static String format(double v) {
+      if (v == 0) {
+        return "0";
+      }
       if (v >= 1 && v == Math.rint(v)) {
         return String.format(Locale.ROOT, "%,d", (long) v);
       }
-      return String.format(Locale.ROOT, "%.3g", v);
+      return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
     }
   }
 }

@@ -37,7 +37,7 @@ class NamespaceNetworkIT {
 
   @BeforeAll
   static void requireNamespaces() {
-    Optional<String> why = NamespaceNetwork.unavailableReason();
+    Optional<String> why = NamespaceHost.unavailableReason();
     assumeTrue(why.isEmpty(), () -> "network namespaces unavailable, skipping: " + why.orElse(""));
   }
 
@@ -156,7 +156,7 @@ class NamespaceNetworkIT {
   @Test
   void iptablesBackendPartitionsAndHealsToo() throws Exception {
     assumeTrue(
-        NamespaceNetwork.hasFirewall(NamespaceNetwork.FirewallKind.IPTABLES),
+        NamespaceHost.hasFirewall(NamespaceNetwork.FirewallKind.IPTABLES),
         "iptables is not installed");
     NamespaceNetwork net =
         network(
@@ -209,7 +209,7 @@ class NamespaceNetworkIT {
     List<String> hostLinksBefore = hostLinks();
     NamespaceNetwork net = twoNodes();
     List<String> names = net.allNamespaces();
-    assertThat(NamespaceNetwork.listNamespaces(PREFIX)).containsAll(names);
+    assertThat(NamespaceHost.listNamespaces(PREFIX)).containsAll(names);
     SupervisedProcess sleeper =
         sup.start(
             ProcessSpec.of("sleeper", List.of("sleep", "300"), dir.resolve("sleeper.log"))
@@ -218,7 +218,7 @@ class NamespaceNetworkIT {
 
     net.close();
 
-    assertThat(NamespaceNetwork.listNamespaces(PREFIX)).doesNotContainAnyElementsOf(names);
+    assertThat(NamespaceHost.listNamespaces(PREFIX)).doesNotContainAnyElementsOf(names);
     assertThat(sleeper.waitFor(Duration.ofSeconds(10))).isTrue();
     assertThat(Signals.state(pid)).isEqualTo('?');
     assertThat(hostLinks()).isEqualTo(hostLinksBefore);
@@ -245,10 +245,10 @@ class NamespaceNetworkIT {
     String leftover = PREFIX + "-" + gone.pid() + "-dead-n1";
     HostCommand.check(List.of("ip", "netns", "add", leftover), Duration.ofSeconds(10));
 
-    List<String> removed = NamespaceNetwork.removeLeftovers(PREFIX);
+    List<String> removed = NamespaceHost.removeLeftovers(PREFIX);
 
     assertThat(removed).contains(leftover);
-    assertThat(NamespaceNetwork.listNamespaces(PREFIX))
+    assertThat(NamespaceHost.listNamespaces(PREFIX))
         .doesNotContain(leftover)
         .containsAll(live.allNamespaces());
   }

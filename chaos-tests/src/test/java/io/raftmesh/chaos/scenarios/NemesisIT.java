@@ -14,6 +14,7 @@ import io.raftmesh.chaos.history.HistoryRecorder;
 import io.raftmesh.chaos.history.Operation;
 import io.raftmesh.chaos.net.FaultBridge;
 import io.raftmesh.chaos.net.LinkFaults;
+import io.raftmesh.chaos.net.NamespaceHost;
 import io.raftmesh.chaos.net.NamespaceNetwork;
 import io.raftmesh.chaos.process.ProcessSpec;
 import io.raftmesh.chaos.process.ProcessSupervisor;
@@ -49,7 +50,7 @@ class NemesisIT {
 
   @Test
   void everyFaultTakesEffectAndTheFinalHealLeavesAHealthyCluster() throws Exception {
-    Optional<String> why = NamespaceNetwork.unavailableReason();
+    Optional<String> why = NamespaceHost.unavailableReason();
     assumeTrue(why.isEmpty(), () -> "network namespaces unavailable, skipping: " + why.orElse(""));
     List<String> violations = new ArrayList<>();
     try (ProcessSupervisor sup = new ProcessSupervisor(Duration.ofSeconds(2));
