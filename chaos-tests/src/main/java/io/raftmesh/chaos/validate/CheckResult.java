@@ -93,11 +93,6 @@ public record CheckResult(
       return this;
     }
 
-    Builder add(String name, long delta) {
-      counts.merge(name, delta, Long::sum);
-      return this;
-    }
-
     /** Records a violation: the verdict becomes INVALID and the anomaly is kept if room remains. */
     Builder violation(Anomaly a) {
       validity = Validity.INVALID;
