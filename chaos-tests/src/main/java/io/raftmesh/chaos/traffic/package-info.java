@@ -1,0 +1,7 @@
+/**
+ * Client traffic: concurrent workers that issue planned operations and record them in a history.
+ */
+@NullMarked
+package io.raftmesh.chaos.traffic;
+
+import org.jspecify.annotations.NullMarked;
