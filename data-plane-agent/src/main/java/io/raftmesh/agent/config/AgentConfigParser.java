@@ -84,7 +84,7 @@ public final class AgentConfigParser {
    */
   public record Setting(String value, String source) {
     /** Requires both. */
-    public Override {
+    public Setting {
       requireNonNull(value, "value");
       requireNonNull(source, "source");
     }

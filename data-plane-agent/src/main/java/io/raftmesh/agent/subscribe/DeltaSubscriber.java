@@ -106,6 +106,9 @@ public final class DeltaSubscriber implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
+        if (closed) {
+          return;
+        }
         log.warn("subscription failed server={} error={}", server, e.toString());
         result = new StreamResult("error", false);
       }
@@ -172,6 +175,9 @@ public final class DeltaSubscriber implements AutoCloseable {
                     .setAgentVersion(agentVersion))
             .build());
     log.debug("subscription opened server={} resume_revision={}", server, view.revision());
+    // Shown as connected from here; an error on the stream clears it.
+    connected = server;
+    metrics.connected(true);
     boolean progressed = false;
     try {
       while (!closed) {
@@ -180,6 +186,9 @@ public final class DeltaSubscriber implements AutoCloseable {
           continue;
         }
         if (event instanceof Status status) {
+          if (closed) {
+            return new StreamResult("closed", progressed);
+          }
           log.warn(
               "subscription error server={} code={} description={}",
               server,
