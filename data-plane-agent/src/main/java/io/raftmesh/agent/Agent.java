@@ -346,8 +346,25 @@ public final class Agent implements AutoCloseable {
       if (!config.services().isEmpty()) {
         for (int attempt = 0; !closed; attempt++) {
           try {
-            registeredRevision = registrar.register(health::status, 1).getRevision();
+            Map<LocalServiceConfig, HealthStatus> sent = new ConcurrentHashMap<>();
+            registeredRevision =
+                registrar
+                    .register(
+                        s -> {
+                          HealthStatus h = health.status(s);
+                          sent.put(s, h);
+                          return h;
+                        },
+                        1)
+                    .getRevision();
             registered = true;
+            // A check that changed while the registration was in flight is reported now.
+            for (Map.Entry<LocalServiceConfig, HealthStatus> e : sent.entrySet()) {
+              HealthStatus now = health.status(e.getKey());
+              if (now != e.getValue()) {
+                healthChanged(e.getKey(), now, "changed during registration");
+              }
+            }
             break;
           } catch (io.raftmesh.agent.control.ControlPlaneException e) {
             Duration delay = control.backoff().delay(attempt);

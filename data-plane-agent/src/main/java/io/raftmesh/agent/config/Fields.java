@@ -67,8 +67,11 @@ final class Fields {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!known.contains(key)) {
-        problem(
-            path(key), key, "a known field: " + String.join(", ", new java.util.TreeSet<>(known)));
+        problems.add(
+            path(key)
+                + ": unknown field (expected: one of "
+                + String.join(", ", new java.util.TreeSet<>(known))
+                + ")");
       }
     }
   }

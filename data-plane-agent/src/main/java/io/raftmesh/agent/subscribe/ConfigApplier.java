@@ -91,9 +91,7 @@ public final class ConfigApplier {
       log.error("config apply failed revision={} error={}", candidate.revision(), e.toString(), e);
       return reason;
     }
-    applied = candidate;
-    lastNack = null;
-    metrics.applied(candidate.revision());
+    // Written before it counts as applied (and is ACKed): a restart right after the ACK serves it.
     try {
       cache.store(candidate.revision(), candidate.resources());
     } catch (RuntimeException e) {
@@ -104,6 +102,9 @@ public final class ConfigApplier {
           cache.file(),
           e.getMessage());
     }
+    applied = candidate;
+    lastNack = null;
+    metrics.applied(candidate.revision());
     log.debug("config applied revision={} resources={}", candidate.revision(), candidate.size());
     return null;
   }

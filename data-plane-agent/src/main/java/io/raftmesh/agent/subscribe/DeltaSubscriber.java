@@ -52,6 +52,10 @@ public final class DeltaSubscriber implements AutoCloseable {
   private volatile long receivedRevision;
   private volatile @Nullable Instant lastDeltaAt;
   private volatile @Nullable ClientCallStreamObserver<SubscribeRequest> current;
+  // Closing wakes the backoff wait through this latch rather than by interrupting the thread, which
+  // would also break the cache write of a config being applied (NIO channels close on interrupt).
+  private final java.util.concurrent.CountDownLatch closing =
+      new java.util.concurrent.CountDownLatch(1);
 
   /** A subscriber (not started) that applies through {@code applier}. */
   public DeltaSubscriber(
@@ -128,7 +132,9 @@ public final class DeltaSubscriber implements AutoCloseable {
           delay.toMillis(),
           applier.applied().revision());
       try {
-        TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+        if (closing.await(delay.toNanos(), TimeUnit.NANOSECONDS)) {
+          return;
+        }
       } catch (InterruptedException e) {
         return;
       }
@@ -254,11 +260,11 @@ public final class DeltaSubscriber implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    closing.countDown();
     ClientCallStreamObserver<SubscribeRequest> requests = current;
     if (requests != null) {
       requests.cancel("agent shutting down", null);
     }
-    thread.interrupt();
     try {
       thread.join(5_000);
     } catch (InterruptedException e) {

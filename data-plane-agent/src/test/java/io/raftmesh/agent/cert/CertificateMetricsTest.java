@@ -23,10 +23,21 @@ class CertificateMetricsTest {
       TestPki pki, CertificateKind kind, SpiffeId id, Duration life) {
     RotatingKeyManager keys = pki.leaf(id, life);
     String alias = keys.chooseEngineClientAlias(new String[] {"EC"}, null, null);
-    X509Certificate[] chain = keys.getCertificateChain(alias);
+    X509Certificate[] chain = java.util.Objects.requireNonNull(keys.getCertificateChain(alias));
     StoredCertificate stored =
-        new StoredCertificate(keys.getPrivateKey(alias), List.of(chain), Instant.now());
-    return new ManagedCertificate(kind, id.toString(), id, stored, (csr, r) -> null, Instant.now());
+        new StoredCertificate(
+            java.util.Objects.requireNonNull(keys.getPrivateKey(alias)),
+            List.of(chain),
+            Instant.now());
+    return new ManagedCertificate(
+        kind,
+        id.toString(),
+        id,
+        stored,
+        (csr, r) -> {
+          throw new AssertionError("not called");
+        },
+        Instant.now());
   }
 
   @Test

@@ -23,7 +23,9 @@ class IdentityFilesTest {
         pki.leaf(new MeshIdentity.Node(pki.trustDomain, "n1").spiffeId(), Duration.ofHours(1));
     String alias = keys.chooseEngineClientAlias(new String[] {"EC"}, null, null);
     return new StoredCertificate(
-        keys.getPrivateKey(alias), List.of(keys.getCertificateChain(alias)), received);
+        java.util.Objects.requireNonNull(keys.getPrivateKey(alias)),
+        List.of(java.util.Objects.requireNonNull(keys.getCertificateChain(alias))),
+        received);
   }
 
   @Test
