@@ -162,6 +162,56 @@ public final class RocksStore implements AutoCloseable {
         });
   }
 
+  /**
+   * Loads a logical backup into this (empty) store: every key as it was at {@code revision}, an
+   * empty change log with its floor at {@code revision}, and applied index 0 (the restored
+   * cluster's Raft log starts fresh).
+   *
+   * @return the number of keys loaded
+   */
+  public long restore(java.util.Iterator<io.raftmesh.proto.v1.KeyValue> kvs, long revision) {
+    if (!state.equals(StoreState.EMPTY)) {
+      throw new IllegalStateException("restore into " + dir + ": store is not empty " + state);
+    }
+    long count = 0;
+    WriteBatch batch = new WriteBatch();
+    try {
+      while (kvs.hasNext()) {
+        io.raftmesh.proto.v1.KeyValue kv = kvs.next();
+        if (kv.getKey().isEmpty() || kv.getModRevision() > revision || kv.getModRevision() < 1) {
+          throw new IllegalArgumentException(
+              "backup key "
+                  + kv.getKey().toStringUtf8()
+                  + ": mod_revision "
+                  + kv.getModRevision()
+                  + " (expected: 1.."
+                  + revision
+                  + ", non-empty key)");
+        }
+        CommandApplier.put(
+            batch,
+            this.kv,
+            kv.getKey().toByteArray(),
+            kv.toBuilder().clearKey().build().toByteArray());
+        count++;
+        if (batch.count() >= 1000) {
+          commit(batch, state);
+          batch.close();
+          batch = new WriteBatch();
+        }
+      }
+      commit(batch, new StoreState(0, 0, revision, revision, 0, revision));
+    } finally {
+      batch.close();
+    }
+    try {
+      db.syncWal();
+    } catch (RocksDBException e) {
+      throw new StorageException(e);
+    }
+    return count;
+  }
+
   /** Opens a consistent view of the whole store (a RocksDB snapshot); close it when done. */
   public ReadView openView() {
     return read(
