@@ -62,7 +62,8 @@ final class RaftSetup {
     // Pitfall 3 and 10: snapshots are on, bounded in number, and the log is purged.
     RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
     RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, c.snapshotThreshold());
-    RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(1024, c.snapshotThreshold()));
+    RaftServerConfigKeys.Snapshot.setCreationGap(
+        p, Math.max(1, Math.min(1024, c.snapshotThreshold() / 10)));
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, c.snapshotsRetained());
     // A restart replays from the last snapshot and skips what RocksDB holds: no need to stall
     // shutdown with a checkpoint.
@@ -70,10 +71,16 @@ final class RaftSetup {
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(c.logSegmentBytes()));
     RaftServerConfigKeys.Log.setPreallocatedSize(
         p, SizeInBytes.valueOf(Math.min(4L * 1024 * 1024, c.logSegmentBytes())));
+    // The appender batches up to this many bytes per AppendEntries; one entry must fit, and the
+    // log's write buffer must hold a full batch (Ratis checks write buffer >= limit + 8).
+    long appenderLimit = Math.max(4L * 1024 * 1024, 2L * c.maxRequestBytes());
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderLimit));
     RaftServerConfigKeys.Log.setWriteBufferSize(
-        p, SizeInBytes.valueOf(Math.max(8L * 1024 * 1024, 2L * c.maxRequestBytes())));
-    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(
-        p, SizeInBytes.valueOf(Math.max(4L * 1024 * 1024, 2L * c.maxRequestBytes())));
+        p, SizeInBytes.valueOf(Math.max(8L * 1024 * 1024, appenderLimit + 1024 * 1024)));
+    // Ratis would otherwise append a metadata entry (the commit index) after commits, doubling
+    // the entries written and replicated; a restarted member learns the commit index from the
+    // leader instead.
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     RaftServerConfigKeys.Log.setPurgeGap(p, c.purgeGap());
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, c.purgeUpToSnapshot());
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
