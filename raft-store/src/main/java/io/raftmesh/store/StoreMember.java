@@ -17,6 +17,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.ExitUtils;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +82,7 @@ public final class StoreMember implements AutoCloseable {
    *     use, unreadable storage)
    */
   public static StoreMember start(StoreConfig config, PrometheusRegistry registry) {
+    embedRatis();
     RaftGroupId groupId = RaftSetup.groupId(config.clusterId());
     DataDir dir = new DataDir(config.dataDir());
     boolean recover;
@@ -185,6 +187,19 @@ public final class StoreMember implements AutoCloseable {
         config.peers().keySet(),
         config.tls() != null);
     return member;
+  }
+
+  /**
+   * Ratis is built to own its process: on some failures (a port in use) it calls {@code
+   * System.exit}, and loading its ExitUtils installs a JVM-wide uncaught-exception handler that
+   * exits too. Embedded in a control server, neither is acceptable: exits become exceptions (which
+   * {@link #start} reports), and the host's own handler is put back.
+   */
+  private static synchronized void embedRatis() {
+    Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+    ExitUtils.disableSystemExit();
+    ExitUtils.setTerminateOnUncaughtException(false);
+    Thread.setDefaultUncaughtExceptionHandler(previous);
   }
 
   private static StoreStartException startFailure(StoreConfig config, Throwable e) {

@@ -71,6 +71,31 @@ public final class MiniCluster implements AutoCloseable {
     return cluster;
   }
 
+  /**
+   * Restores {@code backup} (taken at {@code revision}) into fresh data dirs for {@code size}
+   * members, then starts them.
+   */
+  public static MiniCluster startRestored(
+      int size, Path root, long revision, java.util.Collection<KeyValue> backup) {
+    Map<String, String> peers = new LinkedHashMap<>();
+    for (int i = 1; i <= size; i++) {
+      peers.put("n" + i, "127.0.0.1:" + freePort());
+    }
+    MiniCluster cluster = new MiniCluster(root, peers, UnaryOperator.identity());
+    for (String id : peers.keySet()) {
+      StoreRestore.restore(cluster.config(id), revision, backup.iterator());
+    }
+    try {
+      for (String id : peers.keySet()) {
+        cluster.restart(id);
+      }
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
   /** A free TCP port on loopback (closed again; a small race is accepted in tests). */
   public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
