@@ -89,7 +89,9 @@ sealed interface QueryPath {
       Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(query));
       try {
         return (linearizable
-                ? raft.async().sendReadOnly(message, peer.getId())
+                // Unordered: a read must not queue behind this client's writes in Ratis's ordered
+                // sliding window (the read is still linearizable: ReadIndex on the serving member).
+                ? raft.async().sendReadOnlyUnordered(message, peer.getId())
                 : raft.async().sendStaleRead(message, 0, peer.getId()))
             .thenApply(RatisStoreClient::content);
       } catch (RuntimeException e) {

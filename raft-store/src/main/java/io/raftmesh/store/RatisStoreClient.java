@@ -32,12 +32,26 @@ import org.jspecify.annotations.Nullable;
  * (the local replica for a member's own client, the network for a remote one).
  */
 final class RatisStoreClient implements StoreClient {
+  /** Raft clients used round-robin for writes (see {@link #WRITE_CLIENTS}). */
+  private final RaftClient[] writers;
+
+  private final java.util.concurrent.atomic.AtomicInteger nextWriter =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * Each Ratis client keeps one ordered window: every write waits for the ones sent before it on
+   * that client, also unrelated ones. A few clients used round-robin let independent callers
+   * proceed in parallel (the server batches their entries all the same).
+   */
+  static final int WRITE_CLIENTS = 4;
+
   private final RaftClient raft;
   private final QueryPath reads;
   private final Duration timeout;
 
-  RatisStoreClient(RaftClient raft, QueryPath reads, Duration timeout) {
-    this.raft = raft;
+  RatisStoreClient(RaftClient[] writers, QueryPath reads, Duration timeout) {
+    this.writers = writers.clone();
+    this.raft = writers[0];
     this.reads = reads;
     this.timeout = timeout;
   }
@@ -48,8 +62,16 @@ final class RatisStoreClient implements StoreClient {
       StoreConfig.checkAddress("peers[" + e.getKey() + "]", e.getValue());
     }
     RaftGroup group = RaftGroup.valueOf(RaftSetup.groupId(clusterId), RaftSetup.peers(peers));
-    RaftClient raft = newRaftClient(group, tls, timeout);
-    return new RatisStoreClient(raft, new QueryPath.Remote(raft, group), timeout);
+    RaftClient[] writers = newRaftClients(group, tls, timeout);
+    return new RatisStoreClient(writers, new QueryPath.Remote(writers[0], group), timeout);
+  }
+
+  static RaftClient[] newRaftClients(RaftGroup group, @Nullable RaftTls tls, Duration timeout) {
+    RaftClient[] clients = new RaftClient[WRITE_CLIENTS];
+    for (int i = 0; i < clients.length; i++) {
+      clients[i] = newRaftClient(group, tls, timeout);
+    }
+    return clients;
   }
 
   static RaftClient newRaftClient(RaftGroup group, @Nullable RaftTls tls, Duration timeout) {
@@ -259,10 +281,12 @@ final class RatisStoreClient implements StoreClient {
   @Override
   public void close() {
     reads.close();
-    try {
-      raft.close();
-    } catch (java.io.IOException e) {
-      throw new StoreException("closing the Raft client: " + e.getMessage(), e);
+    for (RaftClient writer : writers) {
+      try {
+        writer.close();
+      } catch (java.io.IOException e) {
+        throw new StoreException("closing a Raft client: " + e.getMessage(), e);
+      }
     }
   }
 }

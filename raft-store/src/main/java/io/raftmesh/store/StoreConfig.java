@@ -227,8 +227,8 @@ public record StoreConfig(
     private @Nullable RaftTls tls;
     private boolean joinExisting;
     private @Nullable String bindHost;
-    private Duration electionTimeoutMin = Duration.ofMillis(150);
-    private Duration electionTimeoutMax = Duration.ofMillis(300);
+    private Duration electionTimeoutMin = Duration.ofMillis(300);
+    private Duration electionTimeoutMax = Duration.ofMillis(600);
     private Duration rpcTimeout = Duration.ofSeconds(3);
     private Duration requestTimeout = Duration.ofSeconds(10);
     private long snapshotThreshold = 20_000;
@@ -272,7 +272,11 @@ public record StoreConfig(
       return this;
     }
 
-    /** The randomized election timeout range (default 150..300ms, as Ratis). */
+    /**
+     * The randomized election timeout range (default 300..600ms: twice Ratis's own default, so a
+     * busy machine or a GC pause does not depose a healthy leader, while a failover still takes
+     * well under a second).
+     */
     public Builder electionTimeout(Duration min, Duration max) {
       this.electionTimeoutMin = min;
       this.electionTimeoutMax = max;

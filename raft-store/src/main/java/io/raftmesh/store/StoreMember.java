@@ -166,14 +166,14 @@ public final class StoreMember implements AutoCloseable {
       watches.close();
       throw startFailure(config, e);
     }
-    RaftClient raftClient =
-        RatisStoreClient.newRaftClient(
+    RaftClient[] raftClients =
+        RatisStoreClient.newRaftClients(
             RaftGroup.valueOf(groupId, RaftSetup.peers(config.peers())),
             config.tls(),
             config.requestTimeout());
     RatisStoreClient client =
         new RatisStoreClient(
-            raftClient, new QueryPath.Local(server, groupId, sm), config.requestTimeout());
+            raftClients, new QueryPath.Local(server, groupId, sm), config.requestTimeout());
     StoreMember member = new StoreMember(config, groupId, server, sm, events, watches, client);
     holder.member = member;
     events.startWatchdog(member::leaderView);
