@@ -18,6 +18,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -33,9 +34,15 @@ import org.slf4j.LoggerFactory;
  * (revision to {@code ChangeRecord}), {@code requests} (request id to its first {@code
  * StoreResult}), {@code request_expiry} (first-applied time and id, for deterministic expiry) and
  * {@code meta} (one {@link StoreState}). The only writer is the apply thread, through {@link
- * #commit}; every commit is one WriteBatch holding data and the applied term/index together. The
- * WAL is on and writes are not fsynced: the Raft log is the durable source, and RocksDB recovers to
- * a prefix of whole batches, so the applied index never runs ahead of the data it describes.
+ * #commit}; every commit is one WriteBatch holding data and the applied term/index together.
+ *
+ * <p>Durability: the Raft log (fsynced) is the durable source, so RocksDB runs without its WAL.
+ * RocksDB persists whole memtable flushes, atomically across column families ({@code
+ * atomic_flush}), so after a crash the store is at an earlier applied index with exactly the data
+ * of that index, and Ratis replays the entries after it (they are always still in the log: a
+ * snapshot checkpoint flushes first, and the log is purged only up to a snapshot). Without the WAL,
+ * each apply adds no file growth for the Raft log's fsync to drag along (ext4 ordered mode), and
+ * close flushes.
  *
  * <p>Readers may run concurrently with the writer and with each other; {@link #close} waits for
  * in-flight reads, invalidates open views, and makes later calls fail with {@link
@@ -67,9 +74,11 @@ public final class RocksStore implements AutoCloseable {
   private final Set<ReadView> openViews = ConcurrentHashMap.newKeySet();
   private volatile StoreState state;
   private volatile boolean closed;
+  private final boolean avoidFlushOnClose;
 
-  private RocksStore(Path dir) throws IOException {
+  private RocksStore(Path dir, boolean avoidFlushOnClose) throws IOException {
     this.dir = dir;
+    this.avoidFlushOnClose = avoidFlushOnClose;
     Files.createDirectories(dir);
     this.dbOptions =
         new DBOptions()
@@ -77,9 +86,10 @@ public final class RocksStore implements AutoCloseable {
             .setCreateMissingColumnFamilies(true)
             .setAtomicFlush(true)
             .setMaxBackgroundJobs(2)
-            .setKeepLogFileNum(4);
+            .setKeepLogFileNum(4)
+            .setAvoidFlushDuringShutdown(avoidFlushOnClose);
     this.cfOptions = new ColumnFamilyOptions().optimizeLevelStyleCompaction();
-    this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
+    this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(true);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     for (String name : FAMILIES) {
       descriptors.add(new ColumnFamilyDescriptor(name.getBytes(UTF_8), cfOptions));
@@ -109,7 +119,21 @@ public final class RocksStore implements AutoCloseable {
 
   /** Opens (creating if missing) the live store in {@code dir}. */
   public static RocksStore open(Path dir) throws IOException {
-    return new RocksStore(dir);
+    return new RocksStore(dir, false);
+  }
+
+  /** Opens a store whose close loses unflushed writes, as a crash would (tests only). */
+  static RocksStore openCrashingOnClose(Path dir) throws IOException {
+    return new RocksStore(dir, true);
+  }
+
+  /** Persists everything committed so far (an atomic flush of every column family). */
+  void flush() {
+    try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(options, handles);
+    } catch (RocksDBException e) {
+      throw new StorageException(e);
+    }
   }
 
   /**
@@ -204,11 +228,7 @@ public final class RocksStore implements AutoCloseable {
     } finally {
       batch.close();
     }
-    try {
-      db.syncWal();
-    } catch (RocksDBException e) {
-      throw new StorageException(e);
-    }
+    flush();
     return count;
   }
 
@@ -288,10 +308,12 @@ public final class RocksStore implements AutoCloseable {
         view.invalidate();
       }
       openViews.clear();
-      try {
-        db.syncWal();
-      } catch (RocksDBException e) {
-        LOG.warn("store={} cannot sync the WAL before closing: {}", dir, e.getMessage());
+      if (!avoidFlushOnClose) {
+        try (FlushOptions options = new FlushOptions().setWaitForFlush(true)) {
+          db.flush(options, handles);
+        } catch (RocksDBException e) {
+          LOG.warn("store={} cannot flush before closing: {}", dir, e.getMessage());
+        }
       }
       for (ColumnFamilyHandle handle : handles) {
         handle.close();

@@ -42,9 +42,16 @@ public final class StoreNode {
     try (StoreMember member = StoreMember.start(config)) {
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       long pid = ProcessHandle.current().pid();
+      String last = "";
       while (stop.getCount() > 0) {
         MemberStatus s = member.status();
         String line = pid + " " + s.role() + " " + s.leaderId().orElse("-") + "\n";
+        if (line.equals(last)) {
+          stop.await(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+          continue;
+        }
+        // Written only on change: a rename every 50ms would add journal work to every fsync.
+        last = line;
         Path tmp = status.resolveSibling(status.getFileName() + ".tmp");
         Files.writeString(tmp, line, StandardCharsets.UTF_8);
         Files.move(
