@@ -36,6 +36,7 @@ final class MemberEvents implements StateMachineEvents {
   private final StoreMetrics metrics;
   private final WatchHub watches;
   private @Nullable ScheduledFuture<?> watchdog;
+  private volatile Supplier<LeaderView> view = () -> new LeaderView(null, 0, false);
   // Touched only on the event thread:
   private @Nullable String reportedLeader;
   private long noLeaderSinceNanos;
@@ -57,6 +58,7 @@ final class MemberEvents implements StateMachineEvents {
 
   /** Starts polling {@code view} for "no leader" every quarter of the timeout. */
   void startWatchdog(Supplier<LeaderView> view) {
+    this.view = view;
     long period = Math.max(10, noLeaderAfter.toMillis() / 4);
     watchdog =
         thread.scheduleWithFixedDelay(
@@ -122,13 +124,17 @@ final class MemberEvents implements StateMachineEvents {
   @Override
   public void leaderChanged(String leaderId, long term) {
     metrics.leaderChanges.inc();
-    enqueue(() -> reportLeader(leaderId, term));
+    enqueue(() -> reportLeader(leaderId, term >= 0 ? term : view.get().term()));
   }
 
   @Override
   public void leaderReady(long term) {
-    LOG.info("member={} is leader and ready term={}", memberId, term);
-    enqueue(() -> deliver(l -> l.onLeaderReady(term)));
+    enqueue(
+        () -> {
+          long t = term >= 0 ? term : view.get().term();
+          LOG.info("member={} is leader and ready term={}", memberId, t);
+          deliver(l -> l.onLeaderReady(t));
+        });
   }
 
   @Override

@@ -10,10 +10,13 @@ import org.jspecify.annotations.Nullable;
  * work to their own executor, and must never call back into the Raft server synchronously.
  */
 public interface StateMachineEvents {
-  /** A new leader is known ({@code leaderId} is never null here: Ratis reports only elections). */
+  /**
+   * A new leader is known ({@code leaderId} is never null here: Ratis reports only elections);
+   * {@code term} is -1 when the caller cannot read it without calling back into the server.
+   */
   void leaderChanged(String leaderId, long term);
 
-  /** This member is leader and has applied the first entry of its term. */
+  /** This member is leader and has applied the first entry of its term (-1: unknown term). */
   void leaderReady(long term);
 
   /** This member stopped being leader. */

@@ -306,28 +306,14 @@ public final class StoreStateMachine extends BaseStateMachine {
 
   @Override
   public void notifyLeaderChanged(RaftGroupMemberId memberId, RaftPeerId leaderId) {
-    long term = getServer().thenApply(s -> termOf(s, memberId)).getNow(0L);
-    events.leaderChanged(leaderId.toString(), term);
-  }
-
-  private static long termOf(RaftServer server, RaftGroupMemberId memberId) {
-    try {
-      return server.getDivision(memberId.getGroupId()).getInfo().getCurrentTerm();
-    } catch (IOException e) {
-      return 0L;
-    }
+    // Runs inside Ratis's RPC handling: no call back into the server; the member's event thread
+    // looks the term up itself.
+    events.leaderChanged(leaderId.toString(), -1);
   }
 
   @Override
   public void notifyLeaderReady() {
-    RaftGroupId group = getGroupId();
-    long term =
-        group == null
-            ? 0L
-            : getServer()
-                .thenApply(s -> termOf(s, RaftGroupMemberId.valueOf(s.getId(), group)))
-                .getNow(0L);
-    events.leaderReady(term);
+    events.leaderReady(-1);
   }
 
   @Override
