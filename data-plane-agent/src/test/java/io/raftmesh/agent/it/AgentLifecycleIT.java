@@ -109,12 +109,15 @@ class AgentLifecycleIT {
     assertThat(workload).isNotNull();
     assertThat(workload.spiffeId().toString()).isEqualTo("spiffe://mesh.test/ns/shop/sa/web");
     assertThat(plane.identities).hasSize(1);
-    Path key =
-        Files.list(dir.resolve("identity"))
-            .filter(p -> p.toString().endsWith(".key"))
-            .filter(p -> p.getFileName().toString().startsWith("node-"))
-            .findFirst()
-            .orElseThrow();
+    Path key;
+    try (var files = Files.list(dir.resolve("identity"))) {
+      key =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("node-"))
+              .filter(p -> p.toString().endsWith(".key"))
+              .findFirst()
+              .orElseThrow();
+    }
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
         .isEqualTo("rw-------");
 
