@@ -220,9 +220,14 @@ public final class Agent implements AutoCloseable {
   }
 
   private void startLocal() {
-    for (LocalServiceConfig service : config.services()) {
-      loadWorkload(service);
-    }
+    long begin = System.nanoTime();
+    // Each load checks the key against its certificate (a signature): spread over the cores.
+    config.services().parallelStream().forEach(this::loadWorkload);
+    log.info(
+        "stored workload certificates loaded services={} usable={} ms={}",
+        config.services().size(),
+        rotator.certificates().size() - 1,
+        (System.nanoTime() - begin) / 1_000_000);
     try {
       AdminServer server =
           AdminServer.start(
@@ -242,13 +247,15 @@ public final class Agent implements AutoCloseable {
           e);
     }
     log.info(
-        "agent starting node={} spiffe_id={} servers={} data_dir={} services={} cached_revision={}",
+        "agent starting node={} spiffe_id={} servers={} data_dir={} services={} cached_revision={}"
+            + " jvm_uptime_ms={}",
         config.nodeName(),
         nodeId,
         config.servers(),
         config.dataDir(),
         config.services().size(),
-        cachedView.revision());
+        cachedView.revision(),
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
     if (allWorkloadsReady()) {
       startDataPlane();
     }
@@ -318,9 +325,10 @@ public final class Agent implements AutoCloseable {
         plane.apply(cachedView.resources(), cachedView.revision());
         initial = cachedView;
         log.info(
-            "serving cached config revision={} resources={}",
+            "serving cached config revision={} resources={} jvm_uptime_ms={}",
             cachedView.revision(),
-            cachedView.size());
+            cachedView.size(),
+            java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
       } catch (io.raftmesh.agent.dataplane.RejectedConfigException e) {
         log.error(
             "cached config refused revision={} reason={}: starting empty",
@@ -405,6 +413,9 @@ public final class Agent implements AutoCloseable {
   }
 
   private void heartbeat() {
+    if (closed) {
+      return;
+    }
     Duration next = config.heartbeatInterval();
     try {
       ConfigApplier a = applier;

@@ -138,7 +138,7 @@ final class AgentCommand implements Callable<Integer> {
     AgentOptions.DataPlaneFactory plane = DataPlanes.byName(dataPlane);
     log.info(
         "effective config node={} servers={} data_dir={} advertise={} inbound={} outbound={}"
-            + " admin={}:{} services={} data_plane={} join={}",
+            + " admin={}:{} services={} data_plane={} join={} jvm_uptime_ms={}",
         agentConfig.nodeName(),
         agentConfig.servers(),
         agentConfig.dataDir(),
@@ -149,7 +149,8 @@ final class AgentCommand implements Callable<Integer> {
         agentConfig.adminPort(),
         agentConfig.services().size(),
         dataPlane,
-        join == null ? "none" : "(redacted)");
+        join == null ? "none" : "(redacted)",
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
     AgentOptions options = AgentOptions.defaults(join, AgentMain.version()).withDataPlane(plane);
     Agent agent;
     try {
