@@ -103,7 +103,9 @@ public final class MeshTranslator {
       permissive = mesh.getMtlsMode() == MtlsMode.PERMISSIVE;
       AuthorizationAction d = mesh.getDefaultAuthorization();
       defaultAllow =
-          d == AuthorizationAction.AUTHORIZATION_ACTION_UNSPECIFIED ? permissive : d == AuthorizationAction.ALLOW;
+          d == AuthorizationAction.AUTHORIZATION_ACTION_UNSPECIFIED
+              ? permissive
+              : d == AuthorizationAction.ALLOW;
     }
     for (Map<ServiceName, Resource> m : List.of(routes, policies, authz)) {
       for (Map.Entry<ServiceName, Resource> e : m.entrySet()) {
