@@ -83,17 +83,18 @@ public final class UpstreamHost {
     return outstanding.get();
   }
 
-  /** Marks a request sent; pair with {@link #onResponse}. */
+  /** Marks a request sent; pair with {@link #requestFinished}. */
   public void requestStarted() {
     outstanding.incrementAndGet();
   }
 
-  /** Marks a request answered (or failed) after {@code rttNanos}. */
-  public void onResponse(long rttNanos) {
+  /** Marks a request finished (answered, failed or abandoned). */
+  public void requestFinished() {
     outstanding.decrementAndGet();
-    if (rttNanos < 0) {
-      return;
-    }
+  }
+
+  /** Feeds the time to an answer's head into the peak-EWMA latency. */
+  public void observeLatency(long rttNanos) {
     synchronized (this) {
       long now = System.nanoTime();
       double elapsed = Math.max(0, now - ewmaStampNanos);
