@@ -124,5 +124,13 @@ public final class InboundTlsHandler extends ByteToMessageDecoder {
       }
       ctx.fireUserEventTriggered(evt);
     }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // Handshake failures also arrive as the completion event above; this only closes.
+      LOG.debug(
+          "inbound TLS error remote={} cause={}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
   }
 }
