@@ -26,7 +26,7 @@ public final class RetryBudget {
     configure(ratio, minPerSecond);
   }
 
-  /** Changes the limits (config reload) keeping the balance. */
+  /** Changes the limits (config reload), keeping the balance up to the new cap. */
   public void configure(double ratio, int minPerSecond) {
     if (ratio < 0 || ratio > 1) {
       throw new IllegalArgumentException("ratio: " + ratio + " (expected: 0..1)");
@@ -34,6 +34,8 @@ public final class RetryBudget {
     this.depositMilli = Math.round(ratio * MILLI);
     this.capMilli = Math.max(10 * MILLI, Math.round(100 * ratio * MILLI));
     this.minPerSecond = Math.max(0, minPerSecond);
+    long cap = capMilli;
+    milliTokens.accumulateAndGet(cap, Math::min); // A smaller budget applies at once.
   }
 
   /** Records a first attempt. */
