@@ -77,6 +77,15 @@ public final class TestPki {
 
   /** A key manager for a leaf with URI SAN {@code spiffeId}, signed by this root. */
   public X509ExtendedKeyManager leaf(String spiffeId) {
+    Leaf l = issue(spiffeId);
+    return keyManager(l.key(), l.cert(), root);
+  }
+
+  /** A leaf's key and certificate. */
+  public record Leaf(PrivateKey key, X509Certificate cert) {}
+
+  /** Issues a leaf with URI SAN {@code spiffeId}, signed by this root. */
+  public Leaf issue(String spiffeId) {
     try {
       KeyPair kp = newKey();
       long now = System.currentTimeMillis();
@@ -104,7 +113,7 @@ public final class TestPki {
           false,
           new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId)));
       X509Certificate cert = sign(b, rootKey.getPrivate());
-      return keyManager(kp.getPrivate(), cert, root);
+      return new Leaf(kp.getPrivate(), cert);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
