@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
-import java.util.List;
 
 /**
  * What the proxy changes in forwarded headers. HTTP/2 framing drops connection-specific headers
@@ -98,30 +97,43 @@ final class HeaderRules {
     return true;
   }
 
-  /** Whether a path is in normal form, so that prefix rules cannot be sidestepped. */
+  /**
+   * Whether a request target's path is in normal form, so that prefix rules cannot be sidestepped:
+   * no empty, "." or ".." segments, no backslash, and no percent-encoded '.', '/', '\\' or NUL.
+   * Scans without allocating.
+   */
   static boolean isNormalizedPath(String uri) {
-    if (uri.isEmpty() || uri.charAt(0) != '/') {
+    int n = uri.length();
+    if (n == 0 || uri.charAt(0) != '/') {
       return uri.equals("*");
     }
-    int end = uri.length();
-    for (int i = 0; i < uri.length(); i++) {
-      char c = uri.charAt(i);
+    int segStart = 1;
+    for (int i = 1; i <= n; i++) {
+      char c = i < n ? uri.charAt(i) : '/';
       if (c == '?' || c == '#') {
-        end = i;
-        break;
+        c = '/';
+        n = i; // The query and fragment are not checked.
       }
-    }
-    String path = uri.substring(0, end);
-    if (path.contains("//") || path.contains("\\") || path.endsWith("/.") || path.endsWith("/..")) {
-      return false;
-    }
-    if (path.contains("/./") || path.contains("/../")) {
-      return false;
-    }
-    String lower = path.toLowerCase(java.util.Locale.ROOT);
-    for (String enc : List.of("%2e", "%2f", "%5c", "%00")) {
-      if (lower.contains(enc)) {
+      if (c == '/') {
+        int len = i - segStart;
+        if (len == 0 && i < n) {
+          return false; // "//"
+        }
+        if ((len == 1 && uri.charAt(segStart) == '.')
+            || (len == 2 && uri.charAt(segStart) == '.' && uri.charAt(segStart + 1) == '.')) {
+          return false;
+        }
+        segStart = i + 1;
+      } else if (c == '\\') {
         return false;
+      } else if (c == '%' && i + 2 < n) {
+        char h = uri.charAt(i + 1);
+        char l = Character.toLowerCase(uri.charAt(i + 2));
+        if ((h == '2' && (l == 'e' || l == 'f'))
+            || (h == '5' && l == 'c')
+            || (h == '0' && l == '0')) {
+          return false;
+        }
       }
     }
     return true;

@@ -28,6 +28,8 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter {
   private final ProxyMetrics metrics;
   private @Nullable ChannelHandlerContext ctx;
   private boolean awaitingHead = true;
+  private boolean headStarted = true; // The connection itself starts the first deadline.
+  private long deadlineNanos;
   private @Nullable ScheduledFuture<?> timer;
 
   SlowRequestGuard(long timeoutNanos, ProxyMetrics metrics) {
@@ -38,54 +40,56 @@ final class SlowRequestGuard extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext c) {
     this.ctx = c;
-    arm(c);
+    deadlineNanos = System.nanoTime() + timeoutNanos;
+    timer = c.executor().schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext c, Object msg) {
-    if (awaitingHead && timer == null) {
-      arm(c);
+    if (awaitingHead && !headStarted) {
+      // First bytes of the next request: its deadline starts now. The one timer of the
+      // connection re-arms itself when it fires, so requests schedule nothing.
+      headStarted = true;
+      deadlineNanos = System.nanoTime() + timeoutNanos;
     }
     c.fireChannelRead(msg);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext c) {
-    disarm();
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
     c.fireChannelInactive();
   }
 
   /** A complete request head arrived. */
   void headReceived() {
     awaitingHead = false;
-    disarm();
+    headStarted = false;
   }
 
-  /** The previous exchange ended; the next request's first byte arms the timer again. */
+  /** The previous exchange ended; the next request's first byte starts its deadline. */
   void awaitNext() {
     awaitingHead = true;
-  }
-
-  private void arm(ChannelHandlerContext c) {
-    disarm();
-    timer = c.executor().schedule(this::expire, timeoutNanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void disarm() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
+    headStarted = false;
   }
 
   private void expire() {
     timer = null;
     ChannelHandlerContext c = ctx;
-    if (!awaitingHead || c == null || !c.channel().isActive()) {
+    if (c == null || !c.channel().isActive()) {
       return;
     }
-    metrics.rejected("request-header-timeout");
-    c.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_RESPONSE))
-        .addListener(ChannelFutureListener.CLOSE);
+    long now = System.nanoTime();
+    if (awaitingHead && headStarted && now - deadlineNanos >= 0) {
+      metrics.rejected("request-header-timeout");
+      c.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_RESPONSE))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    long next = awaitingHead && headStarted ? deadlineNanos - now : timeoutNanos;
+    timer = c.executor().schedule(this::expire, Math.max(next, 1), TimeUnit.NANOSECONDS);
   }
 }
