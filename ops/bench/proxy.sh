@@ -47,7 +47,7 @@ mvn -q -B ${MVN_OFFLINE:+-o} test-compile dependency:build-classpath -pl data-pl
   -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test -Dspotless.check.skip=true -Dcheckstyle.skip \
   > "$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log"; exit 1; }
 CP="$ROOT/data-plane-agent/target/classes:$ROOT/data-plane-agent/target/test-classes:$(cat "$WORK/cp.txt")"
-JAVA_OPTS=(-Xms128m -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=4 -Dio.netty.leakDetection.level=disabled
+JAVA_OPTS=(-Xms96m -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=96m -Xss512k -Dio.netty.leakDetection.level=disabled
   -Dlogback.configurationFile="$ROOT/ops/bench/logback-bench.xml")
 
 java -cp "$CP" io.raftmesh.agent.proxy.bench.BenchTool pki "$WORK/pki"

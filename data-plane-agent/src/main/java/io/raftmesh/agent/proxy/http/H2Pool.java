@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -172,6 +173,9 @@ final class H2Pool implements StreamSource {
                       h.setHandshakeTimeoutMillis(timeoutMillis);
                       p.addLast(h);
                     }
+                    // Many requests share this connection: one flush (one TLS record, one
+                    // syscall) per event-loop turn instead of one per request.
+                    p.addLast(new FlushConsolidationHandler(256, true));
                     p.addLast(new IdleStateHandler(0, 0, idleNanos, TimeUnit.NANOSECONDS));
                     p.addLast(
                         Http2FrameCodecBuilder.forClient()

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.raftmesh.agent.proxy.core.ProxyContext;
 import io.raftmesh.agent.proxy.core.ProxyLimits;
@@ -50,6 +51,8 @@ final class HttpPipelines {
   static void h2(Channel ch, HttpDownstreamHandler.Starter starter, ProxyContext ctx) {
     ProxyLimits l = ctx.limits();
     ChannelPipeline p = ch.pipeline();
+    // Streams answered from other channels flush one by one; consolidate to one flush per turn.
+    p.addLast("flush-consolidation", new FlushConsolidationHandler(256, true));
     p.addLast(
         "h2",
         Http2FrameCodecBuilder.forServer()
