@@ -5,9 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.Duration;
 import io.netty.util.AsciiString;
 import io.raftmesh.proto.v1.AuthorizationAction;
-import io.raftmesh.proto.v1.AuthorizationPolicySpec;
-import io.raftmesh.proto.v1.AuthorizationRule;
-import io.raftmesh.proto.v1.DestinationPolicySpec;
 import io.raftmesh.proto.v1.EndpointSpec;
 import io.raftmesh.proto.v1.HeaderMatch;
 import io.raftmesh.proto.v1.HealthStatus;
@@ -42,8 +39,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class MeshTranslator {
   private static final long DEFAULT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
-  private static final long DEFAULT_HC_INTERVAL = TimeUnit.SECONDS.toNanos(10);
-  private static final long DEFAULT_HC_TIMEOUT = TimeUnit.SECONDS.toNanos(1);
 
   private final String trustDomain;
 
@@ -161,9 +156,10 @@ public final class MeshTranslator {
         }
       }
       Resource policy = policies.get(name);
-      DestinationConfig dest = policy == null ? DestinationConfig.DEFAULT : translatePolicy(policy);
+      DestinationConfig dest =
+          policy == null ? DestinationConfig.DEFAULT : PolicyTranslator.destination(policy);
       Resource az = authz.get(name);
-      AuthorizationConfig authorization = az == null ? null : translateAuthz(az);
+      AuthorizationConfig authorization = az == null ? null : PolicyTranslator.authorization(az);
       out.put(
           name,
           new ServiceConfig(
@@ -380,124 +376,11 @@ public final class MeshTranslator {
     return new FaultConfig(nanos(f.getDelay().getFixedDelay()), dp, f.hasAbort() ? status : 0, ap);
   }
 
-  private static DestinationConfig translatePolicy(Resource r) throws ProxyConfigException {
-    DestinationPolicySpec p = r.getDestinationPolicy();
-    DestinationConfig d = DestinationConfig.DEFAULT;
-    DestinationConfig.Algorithm algo;
-    switch (p.getLoadBalancer().getAlgorithm()) {
-      case ROUND_ROBIN:
-        algo = DestinationConfig.Algorithm.ROUND_ROBIN;
-        break;
-      case LEAST_REQUEST:
-        algo = DestinationConfig.Algorithm.LEAST_REQUEST;
-        break;
-      case RING_HASH:
-        algo = DestinationConfig.Algorithm.RING_HASH;
-        break;
-      default:
-        algo = DestinationConfig.Algorithm.PEAK_EWMA;
-        break;
-    }
-    String hashHeader = p.getLoadBalancer().getHashHeader().toLowerCase(java.util.Locale.ROOT);
-    if (algo == DestinationConfig.Algorithm.RING_HASH && hashHeader.isEmpty()) {
-      throw new ProxyConfigException(
-          key(r) + ": load_balancer.hash_header: \"\" (expected: a header name with RING_HASH)");
-    }
-    var cp = p.getConnectionPool();
-    var od = p.getOutlierDetection();
-    if (od.getMaxEjectionPercent() > 100) {
-      throw new ProxyConfigException(
-          key(r)
-              + ": outlier_detection.max_ejection_percent: "
-              + od.getMaxEjectionPercent()
-              + " (expected: 0..100)");
-    }
-    DestinationConfig.OutlierConfig outlier =
-        new DestinationConfig.OutlierConfig(
-            orDefault(od.getConsecutive5Xx(), 5),
-            orDefault(od.getConsecutiveConnectFailures(), 5),
-            od.hasBaseEjectionTime()
-                ? nanos(od.getBaseEjectionTime())
-                : d.outlier().baseEjectionNanos(),
-            orDefault(od.getMaxEjectionPercent(), 50));
-    DestinationConfig.HealthCheckConfig hc = null;
-    if (p.hasHealthCheck()) {
-      var h = p.getHealthCheck();
-      if (!h.getHttpPath().isEmpty() && !h.getHttpPath().startsWith("/")) {
-        throw new ProxyConfigException(
-            key(r)
-                + ": health_check.http_path: "
-                + h.getHttpPath()
-                + " (expected: starting with '/')");
-      }
-      hc =
-          new DestinationConfig.HealthCheckConfig(
-              h.getHttpPath(),
-              h.hasInterval() ? nanos(h.getInterval()) : DEFAULT_HC_INTERVAL,
-              h.hasTimeout() ? nanos(h.getTimeout()) : DEFAULT_HC_TIMEOUT,
-              orDefault(h.getHealthyThreshold(), 2),
-              orDefault(h.getUnhealthyThreshold(), 3));
-    }
-    double ratio = p.getRetryBudget().getRatio();
-    if (ratio < 0 || ratio > 1) {
-      throw new ProxyConfigException(
-          key(r) + ": retry_budget.ratio: " + ratio + " (expected: 0..1)");
-    }
-    return new DestinationConfig(
-        algo,
-        hashHeader,
-        orDefault(cp.getMaxConnections(), 1024),
-        orDefault(cp.getMaxPendingRequests(), 1024),
-        orDefault(cp.getMaxRequests(), 1024),
-        cp.hasConnectTimeout() ? nanos(cp.getConnectTimeout()) : d.connectTimeoutNanos(),
-        cp.hasIdleTimeout() ? nanos(cp.getIdleTimeout()) : d.idleTimeoutNanos(),
-        outlier,
-        hc,
-        ratio == 0 ? 0.2 : ratio,
-        orDefault(p.getRetryBudget().getMinRetriesPerSecond(), 10));
-  }
-
-  private static AuthorizationConfig translateAuthz(Resource r) throws ProxyConfigException {
-    AuthorizationPolicySpec p = r.getAuthorizationPolicy();
-    List<AuthorizationConfig.Rule> allow = new ArrayList<>();
-    List<AuthorizationConfig.Rule> deny = new ArrayList<>();
-    for (int i = 0; i < p.getRulesCount(); i++) {
-      AuthorizationRule rule = p.getRules(i);
-      String at = "rules[" + i + "]";
-      List<SourcePattern> sources = new ArrayList<>();
-      for (int j = 0; j < rule.getSourcesCount(); j++) {
-        try {
-          sources.add(SourcePattern.parse(rule.getSources(j)));
-        } catch (IllegalArgumentException e) {
-          throw new ProxyConfigException(
-              key(r) + ": " + at + ".sources[" + j + "]: " + e.getMessage());
-        }
-      }
-      List<String> methods = new ArrayList<>();
-      for (String m : rule.getMethodsList()) {
-        methods.add(m.toUpperCase(java.util.Locale.ROOT));
-      }
-      var compiled = new AuthorizationConfig.Rule(sources, methods, rule.getPathPrefixesList());
-      if (rule.getAction() == AuthorizationAction.ALLOW) {
-        allow.add(compiled);
-      } else if (rule.getAction() == AuthorizationAction.DENY) {
-        deny.add(compiled);
-      } else {
-        throw new ProxyConfigException(
-            key(r)
-                + ": "
-                + at
-                + ".action: AUTHORIZATION_ACTION_UNSPECIFIED (expected: ALLOW or DENY)");
-      }
-    }
-    return new AuthorizationConfig(p.getDefaultAction() == AuthorizationAction.ALLOW, allow, deny);
-  }
-
-  private static int orDefault(int v, int dflt) {
+  static int orDefault(int v, int dflt) {
     return v == 0 ? dflt : v;
   }
 
-  private static long nanos(Duration d) {
+  static long nanos(Duration d) {
     return TimeUnit.SECONDS.toNanos(d.getSeconds()) + d.getNanos();
   }
 

@@ -144,7 +144,7 @@ class ProtocolsIT {
       assertThat(r.content().toString(StandardCharsets.UTF_8))
           .isEqualTo("h2 POST /h2/path?q=1 hello");
       assertThat(r.trailingHeaders().get("x-trailer")).isEqualTo("done");
-      assertThat(h2app.last().headers().get("x-raftmesh-peer-identity")).isEqualTo(WEB_ID);
+      assertThat(h2app.lastHeaders().get("x-raftmesh-peer-identity")).isEqualTo(WEB_ID);
       r.release();
     }
   }
