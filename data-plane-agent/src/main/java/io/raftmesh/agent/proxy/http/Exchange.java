@@ -1,9 +1,12 @@
 package io.raftmesh.agent.proxy.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -98,6 +101,7 @@ final class Exchange {
   private final String method;
   private final String path;
   private final Plan plan;
+  private final boolean bodyless;
   private final long startNanos = System.nanoTime();
   private final long startMillis = System.currentTimeMillis();
 
@@ -117,7 +121,13 @@ final class Exchange {
   private boolean breakerHeld;
   private @Nullable ScheduledFuture<?> overallTimer;
 
-  Exchange(Downstream downstream, HttpRequest head, Plan plan) {
+  /**
+   * An exchange for {@code head}; {@code bodyless} when the request is known to carry no body (it
+   * then goes upstream as one HEADERS frame, or one HTTP/1.1 message without framing).
+   */
+  Exchange(Downstream downstream, HttpRequest head, Plan plan, boolean bodyless) {
+    this.bodyless = bodyless;
+    this.requestComplete = bodyless;
     this.downstream = downstream;
     this.dch = downstream.channel();
     this.head = head;
@@ -528,6 +538,17 @@ final class Exchange {
       }
       lease = l;
       Channel u = l.channel();
+      if (bodyless) {
+        u.writeAndFlush(
+            new DefaultFullHttpRequest(
+                head.protocolVersion(),
+                head.method(),
+                head.uri(),
+                Unpooled.EMPTY_BUFFER,
+                head.headers(),
+                EmptyHttpHeaders.INSTANCE));
+        return;
+      }
       u.write(head);
       List<HttpContent> r = replay;
       if (r != null) {

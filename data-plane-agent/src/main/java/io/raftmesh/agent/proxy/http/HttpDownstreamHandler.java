@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -43,7 +44,7 @@ final class HttpDownstreamHandler extends ChannelInboundHandlerAdapter
 
   /** Creates the exchange for a request head (already started, possibly already answered). */
   interface Starter {
-    Exchange start(Exchange.Downstream downstream, HttpRequest head);
+    Exchange start(Exchange.Downstream downstream, HttpRequest head, boolean bodyless);
   }
 
   private final Starter starter;
@@ -53,6 +54,7 @@ final class HttpDownstreamHandler extends ChannelInboundHandlerAdapter
   private @Nullable Channel channel;
   private @Nullable Exchange current;
   private @Nullable ArrayDeque<Object> queued;
+  private boolean dropNextLast;
 
   HttpDownstreamHandler(
       Starter starter, boolean h2, @Nullable SlowRequestGuard guard, ProxyMetrics metrics) {
@@ -79,6 +81,12 @@ final class HttpDownstreamHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (dropNextLast && msg instanceof LastHttpContent && !(msg instanceof HttpRequest)) {
+      // The empty end of a request already sent upstream as bodyless.
+      dropNextLast = false;
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     Exchange e = current;
     if (e != null && !e.isFinished()) {
       if (!e.requestComplete() && msg instanceof HttpContent && !(msg instanceof HttpRequest)) {
@@ -121,21 +129,28 @@ final class HttpDownstreamHandler extends ChannelInboundHandlerAdapter
     }
     HttpRequest head = req;
     HttpContent body = null;
+    boolean bodyless;
     if (req instanceof FullHttpRequest) {
       FullHttpRequest full = (FullHttpRequest) req;
       head =
           new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
       ByteBuf content = full.content();
-      if (content.isReadable() || !full.trailingHeaders().isEmpty()) {
+      bodyless = !content.isReadable() && full.trailingHeaders().isEmpty();
+      if (bodyless) {
+        content.release();
+      } else {
         DefaultLastHttpContent last = new DefaultLastHttpContent(content);
         last.trailingHeaders().set(full.trailingHeaders());
         body = last;
-      } else {
-        content.release();
-        body = LastHttpContent.EMPTY_LAST_CONTENT;
       }
+    } else {
+      bodyless =
+          !h2
+              && !HttpUtil.isTransferEncodingChunked(req)
+              && HttpUtil.getContentLength(req, 0L) == 0;
+      dropNextLast = bodyless;
     }
-    Exchange e = starter.start(this, head);
+    Exchange e = starter.start(this, head, bodyless);
     current = e;
     if (body != null) {
       if (e.isFinished()) {

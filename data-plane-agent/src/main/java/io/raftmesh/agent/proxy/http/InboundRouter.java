@@ -47,7 +47,7 @@ final class InboundRouter implements HttpDownstreamHandler.Starter {
   }
 
   @Override
-  public Exchange start(Exchange.Downstream d, HttpRequest head) {
+  public Exchange start(Exchange.Downstream d, HttpRequest head, boolean bodyless) {
     Channel conn = d.channel().parent() != null ? d.channel().parent() : d.channel();
     String peer = conn.attr(InboundTlsHandler.PEER_ID).get();
     EdgeMetrics edge = conn.attr(EDGE).get();
@@ -80,7 +80,8 @@ final class InboundRouter implements HttpDownstreamHandler.Starter {
                 0,
                 null,
                 Traceparent.traceId(traceparent),
-                0));
+                0),
+            bodyless);
     String uri = head.uri();
     if (!HeaderRules.isNormalizedPath(uri)) {
       ctx.metrics().rejected("non-normalized-path");

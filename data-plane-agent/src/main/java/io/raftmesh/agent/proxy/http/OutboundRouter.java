@@ -56,7 +56,7 @@ final class OutboundRouter implements HttpDownstreamHandler.Starter {
   }
 
   @Override
-  public Exchange start(Exchange.Downstream d, HttpRequest head) {
+  public Exchange start(Exchange.Downstream d, HttpRequest head, boolean bodyless) {
     String incoming = head.headers().get(HeaderRules.TRACEPARENT);
     String traceparent = Traceparent.nextHop(incoming);
     head.headers().set(HeaderRules.TRACEPARENT, traceparent);
@@ -65,17 +65,17 @@ final class OutboundRouter implements HttpDownstreamHandler.Starter {
     ServiceName dest = destination(head.headers().get(HttpHeaderNames.HOST));
     if (dest == null) {
       ctx.metrics().rejected("unknown-host");
-      return local(d, head, unknownEdge, "unknown", traceId, 404, "unknown-host");
+      return local(d, head, bodyless, unknownEdge, "unknown", traceId, 404, "unknown-host");
     }
     EdgeMetrics edge =
         edges.computeIfAbsent(dest, s -> ctx.metrics().edge("outbound", sourceLabel, s.toString()));
     RoutingState st = ctx.state();
     Cluster cluster = st.cluster(dest);
     if (cluster == null) {
-      return local(d, head, edge, dest.toString(), traceId, 503, "unknown-service");
+      return local(d, head, bodyless, edge, dest.toString(), traceId, 503, "unknown-service");
     }
     if (!cluster.config().protocol().isHttp()) {
-      return local(d, head, edge, dest.toString(), traceId, 502, "destination-not-http");
+      return local(d, head, bodyless, edge, dest.toString(), traceId, 502, "destination-not-http");
     }
     HttpRouteConfig route = cluster.config().route(head);
     Cluster target = cluster;
@@ -86,7 +86,7 @@ final class OutboundRouter implements HttpDownstreamHandler.Starter {
       if (!t.service().equals(dest)) {
         Cluster other = st.cluster(t.service());
         if (other == null) {
-          return local(d, head, edge, dest.toString(), traceId, 503, "unknown-service");
+          return local(d, head, bodyless, edge, dest.toString(), traceId, 503, "unknown-service");
         }
         target = other;
       }
@@ -120,7 +120,8 @@ final class OutboundRouter implements HttpDownstreamHandler.Starter {
                 route == null ? 0 : route.timeoutNanos(),
                 route == null ? null : route.fault(),
                 traceId,
-                ctx.limits().retryBufferBytes()));
+                ctx.limits().retryBufferBytes()),
+            bodyless);
     e.start();
     return e;
   }
@@ -128,6 +129,7 @@ final class OutboundRouter implements HttpDownstreamHandler.Starter {
   private Exchange local(
       Exchange.Downstream d,
       HttpRequest head,
+      boolean bodyless,
       EdgeMetrics edge,
       String destination,
       String traceId,
@@ -149,7 +151,8 @@ final class OutboundRouter implements HttpDownstreamHandler.Starter {
                 0,
                 null,
                 traceId,
-                0));
+                0),
+            bodyless);
     e.respondLocal(status, HeaderRules.ERROR, reason);
     return e;
   }
