@@ -157,6 +157,10 @@ class HttpProxyIT {
     assertThat(r.statusCode()).isEqualTo(403);
     assertThat(r.headers().firstValue("x-raftmesh-error")).hasValue("forbidden");
     assertThat(v1.requests() + v2.requests()).isZero();
+    assertThat(
+            mesh.counter(api1, "raftmesh_proxy_authorization_denials")
+                + mesh.counter(api2, "raftmesh_proxy_authorization_denials"))
+        .isEqualTo(1);
     assertThat(webClient().get("api", "/ok").statusCode()).isEqualTo(200);
   }
 

@@ -198,11 +198,13 @@ class ProtocolsIT {
 
   @Test
   void tcpCallerNotAllowedIsClosed() throws Exception {
+    double before = mesh.counter(ep, "raftmesh_proxy_authorization_denials");
     try (Socket s = tcp(intruder)) {
       s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().flush();
       assertThat(s.getInputStream().read()).isEqualTo(-1);
     }
+    assertThat(mesh.counter(ep, "raftmesh_proxy_authorization_denials")).isEqualTo(before + 1);
   }
 
   @Test

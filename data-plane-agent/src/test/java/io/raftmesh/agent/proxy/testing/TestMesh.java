@@ -86,6 +86,21 @@ public final class TestMesh implements AutoCloseable {
     return registries.get(proxies.indexOf(proxy));
   }
 
+  /** The sum of a counter's data points in {@code proxy}'s registry (0 when absent). */
+  public double counter(SidecarProxy proxy, String name) {
+    double sum = 0;
+    for (var snapshot : registry(proxy).scrape()) {
+      if (snapshot.getMetadata().getName().equals(name)
+          && snapshot instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot) {
+        for (var d :
+            ((io.prometheus.metrics.model.snapshots.CounterSnapshot) snapshot).getDataPoints()) {
+          sum += d.getValue();
+        }
+      }
+    }
+    return sum;
+  }
+
   /** The inbound port of {@code proxy}'s service. */
   public static int inboundPort(SidecarProxy proxy, String service) {
     return Objects.requireNonNull(proxy.inboundAddress(svc(service))).getPort();
