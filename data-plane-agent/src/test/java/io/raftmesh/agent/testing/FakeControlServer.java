@@ -371,6 +371,8 @@ public final class FakeControlServer implements AutoCloseable {
                   .setType(ResourceType.ENDPOINT)
                   .setNamespace(e.getNamespace())
                   .setName(e.getService() + "." + node)
+                  .setMeta(
+                      io.raftmesh.proto.v1.ResourceMeta.newBuilder().putAllLabels(e.getLabelsMap()))
                   .setEndpoint(
                       EndpointSpec.newBuilder()
                           .setService(e.getService())
