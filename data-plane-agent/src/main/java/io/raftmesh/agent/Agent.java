@@ -98,6 +98,8 @@ public final class Agent implements AutoCloseable {
   private final MeshView cachedView;
   private final Map<LocalServiceConfig, HealthStatus> unreported = new ConcurrentHashMap<>();
   private final CountDownLatch serving = new CountDownLatch(1);
+  private final java.util.concurrent.CompletableFuture<Throwable> fatal =
+      new java.util.concurrent.CompletableFuture<>();
   private final Thread bootstrap;
   private volatile @Nullable DataPlane dataPlane;
   private volatile @Nullable ConfigApplier applier;
@@ -399,10 +401,19 @@ public final class Agent implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       log.debug("bootstrap interrupted");
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) {
       dataPlaneState = "failed: " + e.getMessage();
       log.error("agent bootstrap failed: {}", e.getMessage(), e);
+      fatal.complete(e);
     }
+  }
+
+  /**
+   * Completes with the error when the agent cannot go on (the data plane failed to start after the
+   * first registration); the command line then exits with a failure.
+   */
+  public java.util.concurrent.CompletableFuture<Throwable> fatalError() {
+    return fatal;
   }
 
   private void scheduleHeartbeat(Duration delay) {

@@ -177,7 +177,16 @@ final class AgentCommand implements Callable<Integer> {
             },
             "raftmesh-agent-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    stopped.await();
+    while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+      Throwable fatal = agent.fatalError().getNow(null);
+      if (fatal != null) {
+        err.println("error: " + fatal.getMessage());
+        err.flush();
+        Runtime.getRuntime().removeShutdownHook(hook);
+        agent.close();
+        return ExitCodes.FAILURE;
+      }
+    }
     return ExitCodes.OK;
   }
 

@@ -222,6 +222,7 @@ public final class AgentBench {
     String firstFlags = cds ? heap + " -XX:ArchiveClassesAtExit=" + archive : heap;
     String secondFlags = cds ? heap + " -XX:SharedArchiveFile=" + archive : heap;
     Process agent = launch(firstFlags, config, token, work.resolve("agent-1.log"));
+    Runtime.getRuntime().addShutdownHook(new Thread(agent::destroyForcibly));
     long target = -1;
     JsonNode status = null;
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
@@ -236,14 +237,20 @@ public final class AgentBench {
       Thread.sleep(50);
     }
     if (status == null || status.path("applied_revision").asLong() < target) {
-      throw new IllegalStateException("agent did not come up; see " + work.resolve("agent-1.log"));
+      System.out.println(String.join("\n", Files.readAllLines(work.resolve("agent-1.log"))));
+      throw new IllegalStateException("agent did not come up (its log is above)");
     }
     Thread.sleep(3000); // let start-up garbage settle and the JIT quiet down
     System.gc();
     long rss = rssKiB(agent.pid());
     System.out.printf(
-        "footprint local_services=%d remote_endpoints=%d resources=%d heap_flags=\"%s\"  agent RSS=%.1f MiB (no proxy bound yet)%n",
-        services, endpoints, status.path("resource_count").asInt(), heap, rss / 1024.0);
+        "footprint local_services=%d remote_endpoints=%d resources=%d heap_flags=\"%s\"  agent RSS=%.1f MiB (data plane: %s)%n",
+        services,
+        endpoints,
+        status.path("resource_count").asInt(),
+        heap,
+        rss / 1024.0,
+        status.path("data_plane").asText());
     if (heap.contains("NativeMemoryTracking")) {
       Process jcmd =
           new ProcessBuilder(
@@ -264,6 +271,7 @@ public final class AgentBench {
 
     long t0 = System.nanoTime();
     Process again = launch(secondFlags, config, null, work.resolve("agent-2.log"));
+    Runtime.getRuntime().addShutdownHook(new Thread(again::destroyForcibly));
     long served = -1;
     deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
     while (System.nanoTime() < deadline) {
