@@ -290,7 +290,7 @@ public final class AgentBench {
         applied,
         served < 0 ? "did not serve within 1 min" : ms(served));
     for (String line : Files.readAllLines(work.resolve("agent-2.log"))) {
-      if (line.contains("jvm_uptime_ms") || line.contains("certificates loaded")) {
+      if (Boolean.getBoolean("bench.verbose") || line.contains("jvm_uptime_ms")) {
         System.out.println("  agent log: " + line);
       }
     }
