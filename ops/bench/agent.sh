@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-flags=${AGENT_JVM_FLAGS:--Xms8m -Xmx48m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -XX:ReservedCodeCacheSize=24m}
+flags=${AGENT_JVM_FLAGS:--Xms8m -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -XX:ReservedCodeCacheSize=24m}
 cpfile=$(mktemp)
 trap 'rm -f "$cpfile"' EXIT
 # One reactor run compiles the agent with its tests and writes its test classpath (reactor

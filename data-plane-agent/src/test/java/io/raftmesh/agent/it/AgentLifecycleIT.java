@@ -273,6 +273,30 @@ class AgentLifecycleIT {
   }
 
   @Test
+  void resumingBelowTheCompactionFloorGetsAResetThatReplacesTheView() throws Exception {
+    Agent agent = startEnrolled();
+    long r = mesh.put(FakeMesh.service("shop", "doomed", "v1"));
+    Eventually.await(WAIT, "applied", () -> agent.appliedRevision() >= r);
+    agent.close();
+    agents.remove(agent);
+    mesh.remove(ResourceType.SERVICE, "shop", "doomed");
+    mesh.put(FakeMesh.service("shop", "newer", "v1"));
+    mesh.compact();
+    long floor = mesh.revision();
+
+    RecordingDataPlane second = new RecordingDataPlane();
+    Agent restarted = start(null, "node-a", dir, second, s -> new HealthProbe.Result(true, "ok"));
+    Eventually.await(WAIT, "caught up to " + floor, () -> restarted.appliedRevision() >= floor);
+    assertThat(second.resources)
+        .extracting(ResourceKeys::of)
+        .contains("/service/shop/newer")
+        .doesNotContain("/service/shop/doomed");
+    assertThat(sent.stream().filter(x -> x.node().equals("node-a") && x.reset()).count())
+        .as("one reset after the compaction")
+        .isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
   void firstStartWithoutTokenIsAUsageError() {
     AgentConfig config = AgentHarness.config("node-b", addresses(), dir, "");
     assertThatThrownBy(
