@@ -12,5 +12,5 @@ import picocli.CommandLine.Command;
     description = "A service mesh whose control plane is a Raft-replicated cluster.",
     mixinStandardHelpOptions = true,
     versionProvider = BuildVersion.class,
-    subcommands = {CaCommand.class})
+    subcommands = {CaCommand.class, ServerCommand.class})
 public final class RaftmeshCommand {}

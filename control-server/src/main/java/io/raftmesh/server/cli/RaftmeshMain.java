@@ -45,6 +45,11 @@ public final class RaftmeshMain {
   static CommandLine commandLine(Map<String, String> env) {
     CommandLine cmd = new CommandLine(new RaftmeshCommand());
     cmd.setDefaultValueProvider(SettingsSource.environment(env, "RAFTMESH_"));
+    // The server's settings have their own prefix: RAFTMESH_SERVER_GRPC_PORT for --grpc-port.
+    CommandLine server = cmd.getSubcommands().get("server");
+    if (server != null) {
+      server.setDefaultValueProvider(SettingsSource.environment(env, "RAFTMESH_SERVER_"));
+    }
     cmd.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
