@@ -62,7 +62,7 @@ final class ConfigWriter {
       Optional<RememberedAnswers.Answer<ApplyResponse>> first =
           answers.find("apply", requestId, ApplyResponse.parser());
       if (first.isPresent()) {
-        return first.get().answer().toBuilder().setRevision(first.get().revision()).build();
+        return replay(first.get());
       }
     }
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -138,7 +138,7 @@ final class ConfigWriter {
         Optional<RememberedAnswers.Answer<ApplyResponse>> first =
             answers.find("apply", requestId, ApplyResponse.parser());
         if (first.isPresent()) {
-          return first.get().answer().toBuilder().setRevision(first.get().revision()).build();
+          return replay(first.get());
         }
       }
       LOG.debug("apply raced with another write (attempt {}); validating again", attempt + 1);
@@ -146,6 +146,17 @@ final class ConfigWriter {
     throw Status.ABORTED
         .withDescription("the resources kept changing while this batch was validated; retry")
         .asRuntimeException();
+  }
+
+  /** A remembered answer as first sent: written resources carry the write's revision. */
+  private static ApplyResponse replay(RememberedAnswers.Answer<ApplyResponse> first) {
+    ApplyResponse.Builder b = first.answer().toBuilder().setRevision(first.revision());
+    for (int i = 0; i < b.getResultsCount(); i++) {
+      if (b.getResults(i).getChange() != ApplyResult.Change.UNCHANGED) {
+        b.setResults(i, b.getResults(i).toBuilder().setModRevision(first.revision()));
+      }
+    }
+    return b.build();
   }
 
   /** Sets the mod revision of the written results to {@code revision} (0 before the write). */
