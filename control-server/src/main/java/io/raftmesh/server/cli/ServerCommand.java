@@ -175,8 +175,7 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    applyConfigFile();
-    ServerConfig serverConfig = serverConfig();
+    ServerConfig serverConfig = settings();
     try {
       ServerMaterial.load(serverConfig, Clock.systemUTC());
     } catch (IllegalArgumentException e) {
@@ -206,6 +205,12 @@ final class ServerCommand implements Callable<Integer> {
       server.close();
     }
     return RaftmeshMain.OK;
+  }
+
+  /** The effective settings: flags, then environment, then the config file, then defaults. */
+  ServerConfig settings() {
+    applyConfigFile();
+    return serverConfig();
   }
 
   /** Fills options not given as flags from the environment, then the {@code --config} file. */

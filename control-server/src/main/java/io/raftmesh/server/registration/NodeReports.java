@@ -60,7 +60,7 @@ public final class NodeReports {
   }
 
   /** What is known about one node since the last flush. */
-  private static final class Report {
+  static final class Report {
     long acked;
     @Nullable NackRecord nack;
     String agentVersion = "";

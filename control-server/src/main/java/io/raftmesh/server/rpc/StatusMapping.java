@@ -13,8 +13,6 @@ import io.raftmesh.ca.issue.IssuerNotValidException;
 import io.raftmesh.ca.issue.RejectedRequestException;
 import io.raftmesh.ca.pem.PemException;
 import io.raftmesh.ca.token.InvalidJoinTokenException;
-import io.raftmesh.server.config.InvalidResourceException;
-import io.raftmesh.server.config.Violations;
 import io.raftmesh.store.CompactedException;
 import io.raftmesh.store.CompareFailedException;
 import io.raftmesh.store.InvalidRequestException;
@@ -36,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *   <caption>mapping</caption>
  *   <tr><th>error</th><th>status</th></tr>
  *   <tr><td>{@link StatusRuntimeException}, {@link StatusException}</td><td>as is</td></tr>
- *   <tr><td>{@link InvalidResourceException}</td><td>INVALID_ARGUMENT with
+ *   <tr><td>{@link FieldErrors} (invalid resources)</td><td>INVALID_ARGUMENT with
  *       {@code google.rpc.BadRequest} field violations</td></tr>
  *   <tr><td>bad CSR, SPIFFE ID, PEM or join token; store {@link InvalidRequestException};
  *       {@link IllegalArgumentException}</td><td>INVALID_ARGUMENT</td></tr>
@@ -76,8 +74,8 @@ public final class StatusMapping {
     if (t instanceof StatusException se) {
       return new StatusRuntimeException(se.getStatus(), se.getTrailers());
     }
-    if (t instanceof InvalidResourceException invalid) {
-      return badRequest(invalid);
+    if (t instanceof FieldErrors invalid) {
+      return badRequest(invalid, String.valueOf(t.getMessage()));
     }
     if (t instanceof RejectedRequestException
         || t instanceof InvalidSpiffeIdException
@@ -123,9 +121,9 @@ public final class StatusMapping {
     return Status.UNAVAILABLE.withDescription(description).asRuntimeException(trailers);
   }
 
-  private static StatusRuntimeException badRequest(InvalidResourceException e) {
+  private static StatusRuntimeException badRequest(FieldErrors e, String message) {
     BadRequest.Builder details = BadRequest.newBuilder();
-    for (Violations.Violation v : e.violations()) {
+    for (FieldErrors.FieldError v : e.fieldErrors()) {
       details.addFieldViolations(
           BadRequest.FieldViolation.newBuilder()
               .setField(v.field())
@@ -134,7 +132,7 @@ public final class StatusMapping {
     com.google.rpc.Status status =
         com.google.rpc.Status.newBuilder()
             .setCode(Status.Code.INVALID_ARGUMENT.value())
-            .setMessage(String.valueOf(e.getMessage()))
+            .setMessage(message)
             .addDetails(Any.pack(details.build()))
             .build();
     return StatusProto.toStatusRuntimeException(status);
