@@ -87,9 +87,9 @@ public final class ClusterGrpcService extends ClusterServiceGrpc.ClusterServiceI
   }
 
   private StatusResponse status() {
+    ReadConsistency reads = PrefixScan.barrier(member.client(), timeout);
     PrefixScan.Page nodes =
-        PrefixScan.scan(
-            member.client(), Nodes.prefix(), ReadConsistency.LINEARIZABLE, 1_000_000, timeout);
+        PrefixScan.scan(member.client(), Nodes.prefix(), reads, 1_000_000, timeout);
     long configRevision = ConfigMarker.revision(member.client(), ReadConsistency.stale(0), timeout);
     MemberStatus s = member.status();
     StatusResponse.Builder b =

@@ -114,8 +114,8 @@ public final class CertificateGrpcService
         requestId,
         id,
         node.name(),
-        () -> {
-          QueryResult r = PrefixScan.get(store, endpointKey, ReadConsistency.LINEARIZABLE, timeout);
+        reads -> {
+          QueryResult r = PrefixScan.get(store, endpointKey, reads, timeout);
           Optional<EndpointSpec> endpoint =
               r.hasKv()
                   ? StoredResources.decode(r.getKv())
@@ -163,8 +163,8 @@ public final class CertificateGrpcService
         requestId,
         node.spiffeId(),
         node.name(),
-        () -> {
-          QueryResult r = PrefixScan.get(store, nodeKey, ReadConsistency.LINEARIZABLE, timeout);
+        reads -> {
+          QueryResult r = PrefixScan.get(store, nodeKey, reads, timeout);
           NodeSpec spec =
               (r.hasKv() ? Nodes.spec(r.getKv()) : Optional.<NodeSpec>empty())
                   .orElseThrow(
@@ -234,7 +234,7 @@ public final class CertificateGrpcService
         requestId,
         id,
         "",
-        () ->
+        reads ->
             ledger.issue(
                 LeafRequest.forCsr(id, csr)
                     .lifetime(ttl)
@@ -254,9 +254,10 @@ public final class CertificateGrpcService
       String requestId,
       SpiffeId id,
       String node,
-      Supplier<Optional<CertificateLedger.Issued>> attempt) {
+      Function<ReadConsistency, Optional<CertificateLedger.Issued>> attempt) {
     for (int i = 0; i < ATTEMPTS; i++) {
-      Optional<CertificateRecord> prior = ledger.byRequestId(requestId);
+      ReadConsistency reads = PrefixScan.barrier(store, timeout);
+      Optional<CertificateRecord> prior = ledger.byRequestId(requestId, reads);
       if (prior.isPresent()) {
         if (!prior.get().getSpiffeId().equals(id.toString())
             || !prior.get().getNode().equals(node)) {
@@ -267,7 +268,7 @@ public final class CertificateGrpcService
         }
         return response(ledger.answer(prior.get()));
       }
-      Optional<CertificateLedger.Issued> issued = attempt.get();
+      Optional<CertificateLedger.Issued> issued = attempt.apply(reads);
       if (issued.isPresent()) {
         return response(issued.get());
       }

@@ -69,24 +69,23 @@ public final class CertificateLedger {
 
   /** The certificate recorded for {@code requestId}, if one was (linearizable). */
   public Optional<CertificateRecord> byRequestId(String requestId) {
+    return byRequestId(requestId, ReadConsistency.LINEARIZABLE);
+  }
+
+  /** The certificate recorded for {@code requestId}, if one was, read with {@code reads}. */
+  public Optional<CertificateRecord> byRequestId(String requestId, ReadConsistency reads) {
     QueryResult r =
-        PrefixScan.get(
-            store,
-            ServerKeys.key(ServerKeys.CERT_REQUESTS, requestId),
-            ReadConsistency.LINEARIZABLE,
-            timeout);
+        PrefixScan.get(store, ServerKeys.key(ServerKeys.CERT_REQUESTS, requestId), reads, timeout);
     if (!r.hasKv()) {
       return Optional.empty();
     }
     String serial = Stamped.decode(r.getKv().getValue()).payload().toStringUtf8();
-    return bySerial(serial);
+    return bySerial(serial, reads);
   }
 
-  /** The record of {@code serial}, if it exists (linearizable). */
-  public Optional<CertificateRecord> bySerial(String serial) {
-    QueryResult r =
-        PrefixScan.get(
-            store, ServerKeys.key(ServerKeys.CERTS, serial), ReadConsistency.LINEARIZABLE, timeout);
+  /** The record of {@code serial}, if it exists, read with {@code reads}. */
+  public Optional<CertificateRecord> bySerial(String serial, ReadConsistency reads) {
+    QueryResult r = PrefixScan.get(store, ServerKeys.key(ServerKeys.CERTS, serial), reads, timeout);
     if (!r.hasKv()) {
       return Optional.empty();
     }

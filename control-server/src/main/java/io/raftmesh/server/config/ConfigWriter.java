@@ -66,7 +66,8 @@ final class ConfigWriter {
       }
     }
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      StoreCatalog catalog = new StoreCatalog(store, timeout);
+      ReadConsistency reads = PrefixScan.barrier(store, timeout);
+      StoreCatalog catalog = new StoreCatalog(store, reads, timeout);
       validator.validateBatch(request.getResourcesList(), catalog);
       checkTrustDomain(request.getResourcesList());
       Transaction txn = catalog.guard(new Transaction());
@@ -76,7 +77,7 @@ final class ConfigWriter {
       for (int i = 0; i < n; i++) {
         Resource r = request.getResources(i);
         ByteString key = ByteString.copyFrom(ResourceKeys.storeKey(r));
-        QueryResult current = PrefixScan.get(store, key, ReadConsistency.LINEARIZABLE, timeout);
+        QueryResult current = PrefixScan.get(store, key, reads, timeout);
         revision = Math.max(revision, current.getRevision());
         long modRevision = current.hasKv() ? current.getKv().getModRevision() : 0;
         if (request.getCompareRevisions() && modRevision != r.getMeta().getModRevision()) {
@@ -124,6 +125,7 @@ final class ConfigWriter {
                   "apply/" + (requestId != null ? requestId : UUID.randomUUID()), txn.build()),
               timeout);
       if (result.getSucceeded()) {
+        PrefixScan.announceCommit(store);
         LOG.info(
             "applied resources={} written={} revision={} by={}",
             n,
@@ -204,7 +206,8 @@ final class ConfigWriter {
       checkKey(request.getKeys(i), "keys[" + i + "]");
     }
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      long marker = ConfigMarker.revision(store, ReadConsistency.LINEARIZABLE, timeout);
+      ReadConsistency reads = PrefixScan.barrier(store, timeout);
+      long marker = ConfigMarker.revision(store, reads, timeout);
       Transaction txn = new Transaction();
       DeleteResponse.Builder response = DeleteResponse.newBuilder();
       List<ResourceKey> services = new ArrayList<>();
@@ -213,7 +216,7 @@ final class ConfigWriter {
       for (int i = 0; i < n; i++) {
         ResourceKey k = request.getKeys(i);
         ByteString key = ByteString.copyFrom(ResourceKeys.storeKey(k));
-        QueryResult current = PrefixScan.get(store, key, ReadConsistency.LINEARIZABLE, timeout);
+        QueryResult current = PrefixScan.get(store, key, reads, timeout);
         revision = Math.max(revision, current.getRevision());
         long modRevision = current.hasKv() ? current.getKv().getModRevision() : 0;
         if (request.getExpectedModRevision() != 0
@@ -241,7 +244,7 @@ final class ConfigWriter {
       if (response.getDeletedCount() == 0) {
         return response.setRevision(revision).build();
       }
-      new References(store, timeout).checkUnreferenced(services, request.getKeysList());
+      new References(store, reads, timeout).checkUnreferenced(services, request.getKeysList());
       if (!services.isEmpty()) {
         // A route or policy naming a deleted service could be applied concurrently: any
         // agent-visible write moves the marker, so this delete then validates again.
@@ -260,6 +263,7 @@ final class ConfigWriter {
                   "delete/" + (requestId != null ? requestId : UUID.randomUUID()), txn.build()),
               timeout);
       if (result.getSucceeded()) {
+        PrefixScan.announceCommit(store);
         LOG.info(
             "deleted keys={} revision={} by={}",
             answer.getDeletedCount(),

@@ -29,10 +29,12 @@ final class References {
           ResourceKind.AUTHORIZATION_POLICY);
 
   private final StoreClient store;
+  private final ReadConsistency reads;
   private final Duration timeout;
 
-  References(StoreClient store, Duration timeout) {
+  References(StoreClient store, ReadConsistency reads, Duration timeout) {
     this.store = store;
+    this.reads = reads;
     this.timeout = timeout;
   }
 
@@ -48,7 +50,7 @@ final class References {
             PrefixScan.scan(
                 store,
                 ByteString.copyFrom(ResourceKeys.prefix(kind, service.getNamespace())),
-                ReadConsistency.LINEARIZABLE,
+                reads,
                 100_000,
                 timeout);
         for (KeyValue kv : page.kvs()) {

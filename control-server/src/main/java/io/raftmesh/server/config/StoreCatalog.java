@@ -16,18 +16,20 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A {@link Catalog} over the store (linearizable reads) that remembers the mod revision of every
+ * A {@link Catalog} over the store (reads after a barrier) that remembers the mod revision of every
  * key validation looked at, absent keys included (as 0). {@link #guard} turns those into compares,
  * so a batch is written only against the exact state it was validated against.
  */
 final class StoreCatalog implements Catalog {
   private final StoreClient store;
   private final Duration timeout;
+  private final ReadConsistency reads;
   private final Map<ByteString, Long> read = new LinkedHashMap<>();
   private final Map<String, Optional<ServiceSpec>> services = new LinkedHashMap<>();
 
-  StoreCatalog(StoreClient store, Duration timeout) {
+  StoreCatalog(StoreClient store, ReadConsistency reads, Duration timeout) {
     this.store = store;
+    this.reads = reads;
     this.timeout = timeout;
   }
 
@@ -45,7 +47,7 @@ final class StoreCatalog implements Catalog {
                     .setNamespace(namespace)
                     .setName(name)
                     .build()));
-    QueryResult r = PrefixScan.get(store, key, ReadConsistency.LINEARIZABLE, timeout);
+    QueryResult r = PrefixScan.get(store, key, reads, timeout);
     read.put(key, r.hasKv() ? r.getKv().getModRevision() : 0L);
     return r.hasKv()
         ? StoredResources.decode(r.getKv()).filter(Resource::hasService).map(Resource::getService)

@@ -26,10 +26,12 @@ import io.raftmesh.server.store.PrefixScan;
 import io.raftmesh.server.store.Transaction;
 import io.raftmesh.store.ReadConsistency;
 import io.raftmesh.store.StoreClient;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -55,6 +57,7 @@ final class Enrollment {
   private final Clock clock;
   private final ServerMetrics metrics;
   private final Duration timeout;
+  private final SecureRandom random = new SecureRandom();
 
   Enrollment(
       StoreClient store,
@@ -107,9 +110,9 @@ final class Enrollment {
     ByteString tokenKey = JoinTokens.key(token.id());
     ByteString nodeKey = Nodes.key(name);
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-      Optional<CertificateRecord> prior = ledger.byRequestId(requestId);
-      QueryResult tokenRead =
-          PrefixScan.get(store, tokenKey, ReadConsistency.LINEARIZABLE, timeout);
+      ReadConsistency reads = PrefixScan.barrier(store, timeout);
+      Optional<CertificateRecord> prior = ledger.byRequestId(requestId, reads);
+      QueryResult tokenRead = PrefixScan.get(store, tokenKey, reads, timeout);
       if (!tokenRead.hasKv()) {
         throw refused("token " + token.id() + " unknown");
       }
@@ -128,11 +131,13 @@ final class Enrollment {
       if (!now.isBefore(Instant.ofEpochMilli(Timestamps.toMillis(record.getExpiresAt())))) {
         throw refused("token " + token.id() + " expired");
       }
-      if (record.getUses() >= record.getMaxUses()) {
+      TokenUses uses = TokenUses.read(store, token.id(), record.getMaxUses(), reads, timeout);
+      OptionalInt slot = uses.freeSlot(random);
+      if (slot.isEmpty()) {
         throw refused("token " + token.id() + " used up");
       }
-      QueryResult nodeRead = PrefixScan.get(store, nodeKey, ReadConsistency.LINEARIZABLE, timeout);
-      if (nodeRead.hasKv() && !record.getUsedByList().contains(name)) {
+      QueryResult nodeRead = PrefixScan.get(store, nodeKey, reads, timeout);
+      if (nodeRead.hasKv() && !uses.nodes().contains(name)) {
         throw Status.ALREADY_EXISTS
             .withDescription(
                 "node_name: \""
@@ -143,10 +148,7 @@ final class Enrollment {
       }
       long tokenRevision = tokenRead.getKv().getModRevision();
       long nodeRevision = nodeRead.hasKv() ? nodeRead.getKv().getModRevision() : 0;
-      JoinTokenRecord.Builder used = record.toBuilder().setUses(record.getUses() + 1);
-      if (!record.getUsedByList().contains(name)) {
-        used.addUsedBy(name);
-      }
+      ByteString useKey = TokenUses.key(token.id(), slot.getAsInt());
       Optional<CertificateLedger.Issued> issued =
           ledger.issue(
               LeafRequest.forCsr(identity.spiffeId(), csr).lifetime(settings.current().nodeTtl()),
@@ -155,9 +157,13 @@ final class Enrollment {
               requestId,
               cert ->
                   new Transaction()
+                      // Revoking the token rewrites its record: this use then fails.
                       .unchanged(tokenKey, tokenRevision)
+                      // Each use takes one slot of max_uses, once: concurrent enrollments with
+                      // one token take different slots instead of racing on a shared counter.
+                      .absent(useKey)
                       .unchanged(nodeKey, nodeRevision)
-                      .put(tokenKey, used.build())
+                      .put(useKey, ByteString.copyFromUtf8(name))
                       .put(nodeKey, Nodes.value(name, nodeSpec(request, cert, now))));
       if (issued.isPresent()) {
         metrics.tokenUses.labelValues("ok").inc();
@@ -165,7 +171,7 @@ final class Enrollment {
             "node enrolled node={} token_id={} use={}/{} serial={}",
             name,
             token.id(),
-            record.getUses() + 1,
+            uses.count() + 1,
             record.getMaxUses(),
             issued.get().record().getSerial());
         return response(issued.get(), identity);

@@ -113,9 +113,31 @@ public final class JoinTokens {
             ReadConsistency.LINEARIZABLE,
             100_000,
             timeout);
+    PrefixScan.Page uses =
+        PrefixScan.scan(
+            store,
+            ServerKeys.key(ServerKeys.TOKEN_USES),
+            ReadConsistency.stale(page.revision()),
+            1_000_000,
+            timeout);
+    java.util.Map<String, List<KeyValue>> usesByToken = new java.util.HashMap<>();
+    for (KeyValue kv : uses.kvs()) {
+      String rest = ServerKeys.suffix(kv.getKey(), ServerKeys.TOKEN_USES);
+      usesByToken
+          .computeIfAbsent(rest.substring(0, rest.indexOf('/')), k -> new ArrayList<>())
+          .add(kv);
+    }
     List<JoinTokenRecord> out = new ArrayList<>();
     for (KeyValue kv : page.kvs()) {
-      parse(kv).ifPresent(r -> out.add(r.toBuilder().clearSecretSha256().build()));
+      parse(kv)
+          .ifPresent(
+              r -> {
+                List<KeyValue> used = usesByToken.getOrDefault(r.getTokenId(), List.of());
+                JoinTokenRecord.Builder b =
+                    r.toBuilder().clearSecretSha256().setUses(used.size()).clearUsedBy();
+                used.forEach(u -> b.addUsedBy(u.getValue().toStringUtf8()));
+                out.add(b.build());
+              });
     }
     out.sort(
         Comparator.comparingLong((JoinTokenRecord r) -> Timestamps.toMillis(r.getCreatedAt()))

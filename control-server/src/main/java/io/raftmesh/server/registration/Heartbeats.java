@@ -166,6 +166,7 @@ public final class Heartbeats {
       LOG.debug("heartbeat pass raced with a write; next pass decides again");
       return 0;
     }
+    PrefixScan.announceCommit(store);
     metrics.endpointsExpired.labelValues("unhealthy").inc(unhealthy);
     metrics.endpointsExpired.labelValues("removed").inc(removed);
     metrics.endpointsExpired.labelValues("restored").inc(restored);

@@ -107,6 +107,7 @@ public final class RegistrationGrpcService
       }
     }
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      ReadConsistency reads = PrefixScan.barrier(store, timeout);
       Transaction txn = new Transaction();
       RegisterResponse.Builder response = RegisterResponse.newBuilder();
       Set<ByteString> seen = new HashSet<>();
@@ -114,8 +115,7 @@ public final class RegistrationGrpcService
         EndpointRegistration e = request.getEndpoints(i);
         String at = "endpoints[" + i + "]";
         ByteString serviceKey = serviceKey(e.getNamespace(), e.getService(), at);
-        QueryResult service =
-            PrefixScan.get(store, serviceKey, ReadConsistency.LINEARIZABLE, timeout);
+        QueryResult service = PrefixScan.get(store, serviceKey, reads, timeout);
         if (!service.hasKv()) {
           throw Status.FAILED_PRECONDITION
               .withDescription(
@@ -132,7 +132,7 @@ public final class RegistrationGrpcService
         if (!seen.add(key)) {
           throw new IllegalArgumentException(at + ": registered twice (expected: once)");
         }
-        QueryResult current = PrefixScan.get(store, key, ReadConsistency.LINEARIZABLE, timeout);
+        QueryResult current = PrefixScan.get(store, key, reads, timeout);
         Optional<Resource> stored =
             current.hasKv() ? StoredResources.decode(current.getKv()) : Optional.empty();
         Resource endpoint = endpoint(e, node.name(), stored);
@@ -152,6 +152,7 @@ public final class RegistrationGrpcService
       StoreResult result =
           PrefixScan.await(store.txn("register/" + UUID.randomUUID(), txn.build()), timeout);
       if (result.getSucceeded()) {
+        PrefixScan.announceCommit(store);
         LOG.info(
             "endpoints registered node={} count={} revision={}",
             node.name(),
@@ -243,13 +244,13 @@ public final class RegistrationGrpcService
       }
     }
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      ReadConsistency reads = PrefixScan.barrier(store, timeout);
       Transaction txn = new Transaction();
       int removed = 0;
       long revision = 0;
       if (request.getAll()) {
         PrefixScan.Page page =
-            PrefixScan.scan(
-                store, Endpoints.prefix(), ReadConsistency.LINEARIZABLE, 1_000_000, timeout);
+            PrefixScan.scan(store, Endpoints.prefix(), reads, 1_000_000, timeout);
         revision = page.revision();
         for (KeyValue kv : page.kvs()) {
           Optional<Resource> r = StoredResources.decode(kv);
@@ -261,7 +262,7 @@ public final class RegistrationGrpcService
       } else {
         for (EndpointRef ref : request.getEndpointsList()) {
           ByteString key = Endpoints.key(ref.getNamespace(), ref.getService(), node.name());
-          QueryResult r = PrefixScan.get(store, key, ReadConsistency.LINEARIZABLE, timeout);
+          QueryResult r = PrefixScan.get(store, key, reads, timeout);
           revision = Math.max(revision, r.getRevision());
           if (r.hasKv()) {
             txn.unchanged(key, r.getKv().getModRevision()).delete(key);
@@ -280,6 +281,7 @@ public final class RegistrationGrpcService
       StoreResult result =
           PrefixScan.await(store.txn("deregister/" + UUID.randomUUID(), txn.build()), timeout);
       if (result.getSucceeded()) {
+        PrefixScan.announceCommit(store);
         LOG.info(
             "endpoints deregistered node={} count={} revision={}",
             node.name(),
@@ -306,6 +308,7 @@ public final class RegistrationGrpcService
     }
     reports.seen(node.name());
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      ReadConsistency reads = PrefixScan.barrier(store, timeout);
       Transaction txn = new Transaction();
       long revision = 0;
       for (int i = 0; i < request.getReportsCount(); i++) {
@@ -313,7 +316,7 @@ public final class RegistrationGrpcService
         ByteString key =
             Endpoints.key(
                 h.getEndpoint().getNamespace(), h.getEndpoint().getService(), node.name());
-        QueryResult r = PrefixScan.get(store, key, ReadConsistency.LINEARIZABLE, timeout);
+        QueryResult r = PrefixScan.get(store, key, reads, timeout);
         revision = Math.max(revision, r.getRevision());
         int index = i;
         Resource stored =
@@ -339,6 +342,7 @@ public final class RegistrationGrpcService
       StoreResult result =
           PrefixScan.await(store.txn("health/" + UUID.randomUUID(), txn.build()), timeout);
       if (result.getSucceeded()) {
+        PrefixScan.announceCommit(store);
         return ReportHealthResponse.newBuilder().setRevision(result.getRevision()).build();
       }
     }

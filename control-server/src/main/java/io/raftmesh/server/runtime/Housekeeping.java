@@ -74,7 +74,8 @@ final class Housekeeping {
         JoinTokenRecord r = JoinTokenRecord.parseFrom(kv.getValue());
         if (n[0] < MAX_DELETES
             && Timestamps.toMillis(r.getExpiresAt()) < expiredBefore.toEpochMilli()) {
-          txn.delete(kv.getKey());
+          ByteString uses = ServerKeys.key(ServerKeys.TOKEN_USES, r.getTokenId() + "/");
+          txn.delete(kv.getKey()).deleteRange(uses, ServerKeys.prefixEnd(uses));
           n[0]++;
         }
       } catch (InvalidProtocolBufferException e) {

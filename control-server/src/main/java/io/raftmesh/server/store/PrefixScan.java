@@ -57,6 +57,28 @@ public final class PrefixScan {
     return new Page(out, revision, true);
   }
 
+  /**
+   * A read barrier: one linearizable read (a single ReadIndex round), after which reads of the
+   * local replica at the returned consistency reflect every write acknowledged before this call. An
+   * operation that reads several keys pays for one ReadIndex instead of one per key.
+   */
+  public static ReadConsistency barrier(StoreClient store, Duration timeout) {
+    QueryResult r = get(store, ServerKeys.CONFIG_MARKER, ReadConsistency.LINEARIZABLE, timeout);
+    return ReadConsistency.stale(r.getRevision());
+  }
+
+  /**
+   * Makes followers learn the newest commit now. Ratis tells followers about a new commit index
+   * with the next append or heartbeat (every half election timeout when idle), but a ReadIndex
+   * round makes the leader send heartbeats at once; so after a write that agents see, one
+   * linearizable read lets every follower apply it, and stream it, within a round trip. Fire and
+   * forget: a failure only means followers learn it at the next heartbeat.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored") // fire and forget, on purpose (see above)
+  public static void announceCommit(StoreClient store) {
+    store.get(ServerKeys.CONFIG_MARKER, ReadConsistency.LINEARIZABLE).exceptionally(e -> null);
+  }
+
   /** One key; the result's {@code kv} is unset when it does not exist. */
   public static QueryResult get(
       StoreClient store, ByteString key, ReadConsistency consistency, Duration timeout) {

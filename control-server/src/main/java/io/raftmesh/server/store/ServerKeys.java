@@ -10,7 +10,8 @@ import com.google.protobuf.ByteString;
  *
  * <pre>
  *   _ca/issuer               IssuerRecord (key sealed under the KEK)
- *   _tokens/&lt;id&gt;            JoinTokenRecord (hash of the secret, uses)
+ *   _tokens/&lt;id&gt;            JoinTokenRecord (hash of the secret, max uses, revoked)
+ *   _tokenuses/&lt;id&gt;/&lt;slot&gt;   one consumed use: the node that enrolled with it
  *   _certs/&lt;serial&gt;         CertificateRecord, written before a certificate is returned
  *   _certreq/&lt;request id&gt;   Stamped(serial): the certificate issued for that request id
  *   _requests/&lt;request id&gt;  Stamped(response): the first answer to an idempotent write
@@ -28,6 +29,9 @@ public final class ServerKeys {
 
   /** Prefix of join tokens. */
   public static final String TOKENS = "_tokens/";
+
+  /** Prefix of join token uses: {@code _tokenuses/<token id>/<slot>} = the node that used it. */
+  public static final String TOKEN_USES = "_tokenuses/";
 
   /** Prefix of certificate records. */
   public static final String CERTS = "_certs/";

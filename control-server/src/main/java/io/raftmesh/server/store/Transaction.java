@@ -55,6 +55,15 @@ public final class Transaction {
     return this;
   }
 
+  /** Deletes every key in [{@code key}, {@code rangeEnd}) when every compare holds. */
+  public Transaction deleteRange(ByteString key, ByteString rangeEnd) {
+    txn.addSuccess(
+        TxnWrite.newBuilder()
+            .setDelete(DeleteOp.newBuilder().setKey(key).setRangeEnd(rangeEnd))
+            .build());
+    return this;
+  }
+
   /** Whether any write was added. */
   public boolean hasWrites() {
     return txn.getSuccessCount() > 0;

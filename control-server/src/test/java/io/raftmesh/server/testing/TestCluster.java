@@ -137,6 +137,14 @@ public final class TestCluster implements AutoCloseable {
 
   /** Waits until the running servers agree on a leader that is ready; returns its id. */
   public String awaitLeader() {
+    try {
+      return awaitReadyLeader();
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; members now: " + statuses(), e);
+    }
+  }
+
+  private String awaitReadyLeader() {
     return Await.value(
         "a ready leader among " + running.keySet(),
         Duration.ofSeconds(60),
@@ -153,6 +161,27 @@ public final class TestCluster implements AutoCloseable {
           }
           return null;
         });
+  }
+
+  /** Each running member's view, for failure messages. */
+  public String statuses() {
+    StringBuilder sb = new StringBuilder();
+    for (ControlServer s : running.values()) {
+      MemberStatus st = s.member().status();
+      sb.append(st.memberId())
+          .append(": ")
+          .append(st.role())
+          .append(" term=")
+          .append(st.term())
+          .append(" leader=")
+          .append(st.leaderId().orElse("-"))
+          .append(" commit=")
+          .append(st.commitIndex())
+          .append(" applied=")
+          .append(st.appliedIndex())
+          .append("; ");
+    }
+    return sb.toString();
   }
 
   /** Waits until the issuing CA from the issuer file is in the store. */
