@@ -10,7 +10,7 @@
 #
 #   ops/bench/control.sh [agents (default 100,1000)] [writes (default 50)] [client threads (default 16)]
 #
-# Needs Java 17 and Maven.
+# Needs Java 17 and Maven. SERVER_JAVA_OPTS adds JVM flags to the servers (e.g. a JFR recording).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 AGENTS="${1:-100,1000}"
@@ -56,7 +56,8 @@ PEERS="n1=127.0.0.1:${RAFT[n1]},n2=127.0.0.1:${RAFT[n2]},n3=127.0.0.1:${RAFT[n3]
 SERVERS="127.0.0.1:${GRPC[n1]},127.0.0.1:${GRPC[n2]},127.0.0.1:${GRPC[n3]}"
 PIDLIST=""
 for n in n1 n2 n3; do
-  java -Xms512m -Xmx512m -cp "$CP" io.raftmesh.server.cli.RaftmeshMain server \
+  # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of JVM flags (e.g. a JFR recording)
+  java -Xms512m -Xmx512m ${SERVER_JAVA_OPTS:-} -cp "$CP" io.raftmesh.server.cli.RaftmeshMain server \
     --id "$n" --peers "$PEERS" --data-dir "$WORK/data/$n" \
     --tls-dir "$WORK/cluster/servers/$n" --kek-file "$WORK/cluster/kek.key" \
     --issuer-file "$WORK/cluster/issuer.json" --bind-address 127.0.0.1 \

@@ -1,6 +1,5 @@
 package io.raftmesh.server.registration;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.util.Timestamps;
 import io.raftmesh.proto.v1.EndpointSpec;
 import io.raftmesh.proto.v1.HealthStatus;
@@ -23,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -84,21 +84,27 @@ public final class Heartbeats {
 
   /** One pass; returns the number of endpoints changed. */
   public int run() {
+    List<KeyValue> endpoints =
+        PrefixScan.scan(store, Endpoints.prefix(), ReadConsistency.stale(0), 1_000_000, timeout)
+            .kvs();
+    if (endpoints.isEmpty()) {
+      return 0;
+    }
     MeshSettings.Effective s = settings.current();
     Instant now = clock.instant();
+    // Node keys are /node/system/<name>: index them by name, decode only the ones needed.
     Map<String, KeyValue> nodes = new HashMap<>();
     for (KeyValue kv :
         PrefixScan.scan(store, Nodes.prefix(), ReadConsistency.stale(0), 1_000_000, timeout)
             .kvs()) {
-      StoredResources.decode(kv).ifPresent(r -> nodes.put(r.getName(), kv));
+      String key = kv.getKey().toStringUtf8();
+      nodes.put(key.substring(key.lastIndexOf('/') + 1), kv);
     }
     Transaction txn = new Transaction();
     int unhealthy = 0;
     int removed = 0;
     int restored = 0;
-    for (KeyValue kv :
-        PrefixScan.scan(store, Endpoints.prefix(), ReadConsistency.stale(0), 1_000_000, timeout)
-            .kvs()) {
+    for (KeyValue kv : endpoints) {
       if (unhealthy + removed + restored >= MAX_CHANGES) {
         break;
       }
@@ -177,14 +183,5 @@ public final class Heartbeats {
         removed,
         restored);
     return unhealthy + removed + restored;
-  }
-
-  /** For tests: whether an endpoint is overridden as silent. */
-  static boolean silent(Resource endpoint) {
-    return endpoint.getMeta().containsAnnotations(SILENT);
-  }
-
-  static ByteString key(KeyValue kv) {
-    return kv.getKey();
   }
 }

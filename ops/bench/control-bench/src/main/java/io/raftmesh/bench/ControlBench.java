@@ -106,7 +106,9 @@ public final class ControlBench {
     ControlBench bench = new ControlBench(servers, admin, root, pids);
     bench.requestLatencies();
     int total = Arrays.stream(agents).max().orElse(100);
-    List<TlsDir> identities = bench.enroll(total, concurrency);
+    // Warm-up: the first enrollments run while the servers' JIT compiles the paths involved.
+    bench.enroll(Math.min(200, total), concurrency, "enrollment warm-up (not a figure)");
+    List<TlsDir> identities = bench.enroll(total, concurrency, "enrollment");
     for (int n : agents) {
       bench.propagation(identities.subList(0, n), writes);
     }
@@ -145,6 +147,12 @@ public final class ControlBench {
             .build();
     io.raftmesh.proto.v1.GetRequest stale =
         get.toBuilder().setConsistency(io.raftmesh.proto.v1.Consistency.STALE).build();
+    for (int i = 0; i < 200; i++) { // warm-up: the servers' code paths are compiled by the JIT
+      onLeader
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .apply(ApplyRequest.newBuilder().addResources(service(-3 - i)).build());
+      onFollower.withDeadlineAfter(30, TimeUnit.SECONDS).get(get);
+    }
     System.out.printf(
         Locale.ROOT,
         "requests (p50 of 20, one at a time): apply %.1f ms; get linearizable on leader %.1f ms, on follower %.1f ms; get stale on follower %.1f ms%n",
@@ -174,7 +182,7 @@ public final class ControlBench {
 
   // ---------------------------------------------------------------- enrollment
 
-  List<TlsDir> enroll(int n, int concurrency) throws Exception {
+  List<TlsDir> enroll(int n, int concurrency, String label) throws Exception {
     String token =
         EnrollmentServiceGrpc.newBlockingStub(adminChannels.get(0))
             .withDeadlineAfter(30, TimeUnit.SECONDS)
@@ -195,6 +203,7 @@ public final class ControlBench {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger failures = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    double cpuBefore = serverCpuSeconds();
     long start = System.nanoTime();
     for (int t = 0; t < concurrency; t++) {
       pool.execute(
@@ -236,6 +245,7 @@ public final class ControlBench {
     pool.shutdown();
     pool.awaitTermination(30, TimeUnit.MINUTES);
     double seconds = (System.nanoTime() - start) / 1e9;
+    double cpu = serverCpuSeconds() - cpuBefore;
     pinned.forEach(ManagedChannel::shutdownNow);
     List<TlsDir> ok = new ArrayList<>();
     for (TlsDir d : out) {
@@ -246,7 +256,8 @@ public final class ControlBench {
     Arrays.sort(latency);
     System.out.printf(
         Locale.ROOT,
-        "enrollment: %d agents in %.2f s = %.0f enrollments/s (%d client threads, %d servers); latency p50 %.1f ms p99 %.1f ms; retried failures %d%n",
+        "%s: %d agents in %.2f s = %.0f enrollments/s (%d client threads, %d servers); latency p50 %.1f ms p99 %.1f ms; retried failures %d%n",
+        label,
         ok.size(),
         seconds,
         ok.size() / seconds,
@@ -255,6 +266,14 @@ public final class ControlBench {
         latency[n / 2] / 1e6,
         latency[Math.min(n - 1, (int) (n * 0.99))] / 1e6,
         failures.get());
+    if (!pids.isEmpty()) {
+      System.out.printf(
+          Locale.ROOT,
+          "%s CPU: the three servers used %.1f CPU-seconds = %.1f ms of CPU per enrollment (all servers together)%n",
+          label,
+          cpu,
+          cpu * 1000 / Math.max(1, ok.size()));
+    }
     return ok;
   }
 
@@ -479,6 +498,21 @@ public final class ControlBench {
       }
     }
     return out;
+  }
+
+  /** User plus system CPU time of the server processes, from /proc (0 when unavailable). */
+  private double serverCpuSeconds() {
+    double total = 0;
+    for (long pid : pids.values()) {
+      try {
+        String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+      } catch (java.io.IOException | RuntimeException e) {
+        return 0;
+      }
+    }
+    return total;
   }
 
   private static Map<String, Long> kib(Map<String, Long> bytes) {
