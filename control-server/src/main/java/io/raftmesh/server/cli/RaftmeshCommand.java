@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     versionProvider = BuildVersion.class,
     subcommands = {
       CaCommand.class,
+      ServerCommand.class,
       TokenCommand.class,
       ApplyCommand.class,
       GetCommand.class,

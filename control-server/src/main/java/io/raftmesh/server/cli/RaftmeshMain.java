@@ -47,6 +47,10 @@ public final class RaftmeshMain {
     return cmd.execute(args);
   }
 
+  static CommandLine commandLine(Map<String, String> env) {
+    return commandLine(new CliContext(env, System.in, options -> new TlsChannels(options.tls())));
+  }
+
   static CommandLine commandLine(CliContext context) {
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
     CommandLine.IFactory factory =
@@ -62,6 +66,11 @@ public final class RaftmeshMain {
         };
     CommandLine cmd = new CommandLine(new RaftmeshCommand(), factory);
     cmd.setDefaultValueProvider(SettingsSource.environment(context.env(), "RAFTMESH_"));
+    // The server's settings have their own prefix: RAFTMESH_SERVER_GRPC_PORT for --grpc-port.
+    CommandLine server = cmd.getSubcommands().get("server");
+    if (server != null) {
+      server.setDefaultValueProvider(SettingsSource.environment(context.env(), "RAFTMESH_SERVER_"));
+    }
     cmd.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();

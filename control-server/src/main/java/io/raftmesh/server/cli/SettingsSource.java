@@ -59,6 +59,22 @@ final class SettingsSource implements CommandLine.IDefaultValueProvider {
     return new SettingsSource(env, envPrefix, tree);
   }
 
+  /**
+   * This source with the YAML file at {@code path} behind the environment (flag &gt; environment
+   * &gt; file &gt; default).
+   *
+   * @throws UsageException naming the file when it is missing, unreadable or not a YAML mapping
+   */
+  SettingsSource withFile(Path path) {
+    return withFile(env, envPrefix, path);
+  }
+
+  /** The environment variable that sets {@code option} ({@code RAFTMESH_SERVER_GRPC_PORT}). */
+  String environmentVariable(OptionSpec option) {
+    return envPrefix
+        + option.longestName().replaceFirst("^--", "").toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
   /** File keys that name no option of {@code spec}: a typo the user should hear about. */
   Optional<String> unknownFileKey(CommandLine.Model.CommandSpec spec) {
     if (file == null) {

@@ -1,9 +1,10 @@
 package io.raftmesh.server.config;
 
+import io.raftmesh.server.rpc.FieldErrors;
 import java.util.List;
 
 /** One or more resources broke the rules; nothing was written. */
-public final class InvalidResourceException extends RuntimeException {
+public final class InvalidResourceException extends RuntimeException implements FieldErrors {
   private static final long serialVersionUID = 1L;
 
   private final transient List<Violations.Violation> violations;
@@ -17,6 +18,11 @@ public final class InvalidResourceException extends RuntimeException {
   /** The failures, each with its field path. */
   public List<Violations.Violation> violations() {
     return violations;
+  }
+
+  @Override
+  public List<FieldError> fieldErrors() {
+    return violations.stream().map(v -> new FieldError(v.field(), v.description())).toList();
   }
 
   private static String join(List<Violations.Violation> violations) {

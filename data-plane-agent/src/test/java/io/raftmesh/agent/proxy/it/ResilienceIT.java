@@ -43,7 +43,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -152,7 +151,9 @@ class ResilienceIT {
 
   @Test
   void retriesTurnThirtyPercentFailuresIntoSuccessWithinTheBudget() throws Exception {
-    a.behave((e, n) -> ThreadLocalRandom.current().nextInt(100) < 30 ? 503 : 200);
+    // Three of every ten answers fail, in a fixed pattern: at most three failures in a row, so
+    // five attempts always suffice, and the outcome does not depend on luck.
+    a.behave((e, n) -> n % 10 < 3 ? 503 : 200);
     List<Resource> r = base(false);
     r.add(retryRoute(5, 0, "5xx"));
     r.add(budget(0.8, 1, NO_EJECTION));
@@ -165,7 +166,7 @@ class ResilienceIT {
         ok++;
       }
     }
-    assertThat(ok).isGreaterThanOrEqualTo(n - 3);
+    assertThat(ok).isEqualTo(n);
     assertThat(a.requests()).isGreaterThan(n); // Retries happened.
 
     // A tight budget: retries may add at most 5% of requests plus 1 per second.
