@@ -1,19 +1,19 @@
 package io.raftmesh.server.cli;
 
-import io.raftmesh.proto.v1.BackupRecord;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftmesh.proto.v1.ClusterServiceGrpc;
 import io.raftmesh.proto.v1.SaveSnapshotRequest;
 import io.raftmesh.proto.v1.SnapshotChunk;
+import io.raftmesh.server.admin.BackupStream;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -25,53 +25,20 @@ import picocli.CommandLine.Spec;
 /** {@code raftmesh snapshot}: logical backups of the whole store. */
 @Command(
     name = "snapshot",
-    description = "Save a backup of the store.",
+    description = "Save, check and restore backups of the store.",
     mixinStandardHelpOptions = true,
-    subcommands = {SnapshotCommand.Save.class})
+    subcommands = {SnapshotCommand.Save.class, SnapshotCommand.Verify.class, SnapshotRestore.class})
 final class SnapshotCommand {
 
-  /** What a backup file holds, as checked after writing it. */
-  record Summary(long revision, long entries) {}
-
-  /**
-   * Reads a backup stream and checks it: a header first, entries, and a trailer whose count and
-   * SHA-256 match the entries.
-   *
-   * @throws IllegalArgumentException naming what is wrong
-   */
-  static Summary verify(InputStream in) throws IOException {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    BackupRecord first = BackupRecord.parseDelimitedFrom(in);
-    if (first == null || !first.hasHeader()) {
-      throw new IllegalArgumentException("backup: no header (expected: a raftmesh snapshot)");
-    }
-    long count = 0;
-    while (true) {
-      BackupRecord r = BackupRecord.parseDelimitedFrom(in);
-      if (r == null) {
-        throw new IllegalArgumentException(
-            "backup: truncated after " + count + " entries (expected: a trailer)");
-      }
-      if (r.hasEntry()) {
-        sha.update(r.getEntry().toByteArray());
-        count++;
-      } else if (r.hasTrailer()) {
-        if (r.getTrailer().getCount() != count) {
-          throw new IllegalArgumentException(
-              "backup: trailer counts " + r.getTrailer().getCount() + " entries, found " + count);
-        }
-        if (!Arrays.equals(r.getTrailer().getSha256().toByteArray(), sha.digest())) {
-          throw new IllegalArgumentException("backup: checksum mismatch (the file is damaged)");
-        }
-        return new Summary(first.getHeader().getRevision(), count);
-      } else {
-        throw new IllegalArgumentException("backup: unexpected record after " + count + " entries");
-      }
+  /** Reads and checks a backup file (header, entries, trailer count and SHA-256). */
+  static BackupStream.Parsed read(Path file) throws IOException {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+      return BackupStream.read(in);
+    } catch (NoSuchFileException e) {
+      throw new UsageException("backup file " + file + ": not found");
+    } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+      throw new UsageException(
+          "backup file " + file + ": damaged or not a raftmesh snapshot (" + e.getMessage() + ")");
     }
   }
 
@@ -107,16 +74,45 @@ final class SnapshotCommand {
               return null;
             });
       }
-      Summary s;
-      try (InputStream in = Files.newInputStream(tmp)) {
-        s = verify(in);
-      } catch (IllegalArgumentException e) {
+      BackupStream.Parsed s;
+      try {
+        s = read(tmp);
+      } catch (UsageException | IOException e) {
         Files.deleteIfExists(tmp);
         throw e;
       }
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       PrintWriter w = spec.commandLine().getOut();
-      w.printf("snapshot saved to %s: revision %d, %d keys%n", file, s.revision(), s.entries());
+      w.printf(
+          "snapshot saved to %s: revision %d, %d keys%n",
+          file, s.header().getRevision(), s.entries().size());
+      w.flush();
+      return 0;
+    }
+  }
+
+  /** {@code raftmesh snapshot verify FILE}. */
+  @Command(
+      name = "verify",
+      description = "Check a backup file (structure, entry count, SHA-256) and print its revision.",
+      mixinStandardHelpOptions = true)
+  static final class Verify implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The backup to check.")
+    Path file = Path.of("raftmesh.snapshot");
+
+    @Override
+    public Integer call() throws Exception {
+      BackupStream.Parsed s = read(file);
+      PrintWriter w = spec.commandLine().getOut();
+      w.printf(
+          "snapshot %s is intact: revision %d, %d keys, taken by %s at %s%n",
+          file,
+          s.header().getRevision(),
+          s.entries().size(),
+          s.header().getServerId(),
+          com.google.protobuf.util.Timestamps.toString(s.header().getTakenAt()));
       w.flush();
       return 0;
     }
