@@ -294,7 +294,9 @@ public final class ControlBench {
     }
 
     void arrived(int index, long revision, long atNanos) {
-      if (revision >= target && arrivals.compareAndSet(index, 0, atNanos)) {
+      if (index < arrivals.length()
+          && revision >= target
+          && arrivals.compareAndSet(index, 0, atNanos)) {
         all.countDown();
       }
     }
@@ -342,6 +344,7 @@ public final class ControlBench {
 
   void propagation(List<TlsDir> identities, int writes) throws Exception {
     int n = identities.size();
+    round = null; // the previous phase's round is sized for its own agents
     Map<String, Long> before = heapUsed();
     List<ManagedChannel> channels = new ArrayList<>();
     List<Agent> agents = new ArrayList<>();
