@@ -68,6 +68,14 @@ public final class ControlBench {
   private final Map<String, Long> pids;
   private final List<ManagedChannel> adminChannels = new ArrayList<>();
   private volatile @Nullable Round round;
+  private final AtomicInteger resubscribes = new AtomicInteger();
+  private static final java.util.concurrent.ScheduledExecutorService RESUBSCRIBER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "resubscriber");
+            t.setDaemon(true);
+            return t;
+          });
 
   ControlBench(List<String> servers, TlsDir admin, Fingerprint root, Map<String, Long> pids) {
     this.servers = servers;
@@ -305,15 +313,40 @@ public final class ControlBench {
   /** The newest revision an agent received, and when. */
   record Seen(long revision, long atNanos) {}
 
-  /** A simulated agent's stream: ACKs every delta at once. */
+  /**
+   * A simulated agent's stream: ACKs every delta at once; when a server ends the stream (it sheds
+   * streams while it has no leader), resumes from the last revision it saw after 200 ms, as the
+   * real agent does.
+   */
   final class Agent implements StreamObserver<Delta> {
     final int index;
+    final ManagedChannel channel;
     final CountDownLatch first = new CountDownLatch(1);
     volatile Seen seen = new Seen(0, 0);
+    volatile boolean closing;
     @Nullable StreamObserver<SubscribeRequest> requests;
 
-    Agent(int index) {
+    Agent(int index, ManagedChannel channel) {
       this.index = index;
+      this.channel = channel;
+    }
+
+    synchronized void subscribe() {
+      requests = DeltaServiceGrpc.newStub(channel).subscribe(this);
+      requests.onNext(
+          SubscribeRequest.newBuilder()
+              .setStart(
+                  SubscribeStart.newBuilder()
+                      .setResumeRevision(seen.revision())
+                      .setAgentVersion("bench"))
+              .build());
+    }
+
+    synchronized void close() {
+      closing = true;
+      if (requests != null) {
+        requests.onCompleted();
+      }
     }
 
     @Override
@@ -335,7 +368,12 @@ public final class ControlBench {
 
     @Override
     public void onError(Throwable t) {
-      System.err.println("agent " + index + " stream ended: " + t);
+      if (closing) {
+        return;
+      }
+      resubscribes.incrementAndGet();
+      System.err.println("agent " + index + " stream ended, resuming in 200 ms: " + t);
+      var unused = RESUBSCRIBER.schedule(this::subscribe, 200, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -352,14 +390,8 @@ public final class ControlBench {
     for (int i = 0; i < n; i++) {
       ManagedChannel ch = MeshChannels.open(servers.get(i % servers.size()), identities.get(i));
       channels.add(ch);
-      Agent agent = new Agent(i);
-      synchronized (agent) {
-        agent.requests = DeltaServiceGrpc.newStub(ch).subscribe(agent);
-        agent.requests.onNext(
-            SubscribeRequest.newBuilder()
-                .setStart(SubscribeStart.newBuilder().setResumeRevision(0).setAgentVersion("bench"))
-                .build());
-      }
+      Agent agent = new Agent(i, ch);
+      agent.subscribe();
       agents.add(agent);
     }
     for (Agent agent : agents) {
@@ -417,13 +449,12 @@ public final class ControlBench {
         allApplied[writes - 1] / 1e6,
         each[each.length / 2] / 1e6,
         each[Math.min(each.length - 1, (int) (each.length * 0.99))] / 1e6);
-    for (Agent agent : agents) {
-      synchronized (agent) {
-        if (agent.requests != null) {
-          agent.requests.onCompleted();
-        }
-      }
-    }
+    System.out.printf(
+        Locale.ROOT,
+        "propagation to %d agents: %d stream resumptions after a server ended a stream%n",
+        n,
+        resubscribes.getAndSet(0));
+    agents.forEach(Agent::close);
     channels.forEach(ManagedChannel::shutdownNow);
     for (ManagedChannel ch : channels) {
       ch.awaitTermination(10, TimeUnit.SECONDS);
