@@ -345,6 +345,19 @@ step "plaintext straight to the backend's inbound listener (not through the mesh
 python3 "$home/demo/client.py" --plaintext "127.0.0.1:$inbound_backend_a" | sed 's/^/    /'
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail "the backend's inbound listener accepted plaintext in STRICT mode" "$run/logs/agent-node-a.log"
 
+step "the control plane checks identities too: node-b's own certificate cannot change the config"
+serial=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["serial"])' "$run/agents/node-b/identity/node.json") ||
+  fail "cannot read node-b's identity" "$run/logs/agent-node-b.log"
+mkdir -p "$run/node-b-as-admin"
+cp "$run/agents/node-b/identity/node-$serial.crt" "$run/node-b-as-admin/tls.crt"
+cp "$run/agents/node-b/identity/node-$serial.key" "$run/node-b-as-admin/tls.key"
+cp "$run/agents/node-b/identity/bundle.pem" "$run/node-b-as-admin/trust-bundle.pem"
+if out=$("$raftmesh" apply -f "$home/examples/mesh.yaml" --tls-dir "$run/node-b-as-admin" 2>&1); then
+  fail "a node's certificate was allowed to apply config" "$run/logs/cli.log"
+fi
+grep -m 1 '^error:' <<<"$out" | sed 's/^/    raftmesh apply as node-b: /'
+grep -q PERMISSION_DENIED <<<"$out" || fail "expected PERMISSION_DENIED for a node's certificate, got: $out"
+
 # ---------------------------------------------------------------- status and metrics
 step "raftmesh status"
 cli status | sed 's/^/    /'
@@ -386,7 +399,8 @@ if [ $kill_leader -eq 1 ]; then
   info "leader is $old (pid $pid): kill -9"
   "${client[@]}" --count 40 --interval 0.1 --quiet >"$run/logs/client-failover.log" 2>&1 &
   client_pid=$!
-  kill -KILL "$pid"
+  # (waiting for the killed server here keeps bash from printing its own "Killed" notice)
+  { kill -KILL "$pid" && wait "$pid"; } 2>/dev/null
   wait "$client_pid"
   client_code=$?
   sed 's/^/    /' "$run/logs/client-failover.log"
