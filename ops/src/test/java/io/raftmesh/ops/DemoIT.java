@@ -38,6 +38,9 @@ class DemoIT {
 
   @BeforeAll
   static void runTheDemo() {
+    assertThat(OpsFiles.onPath("python3"))
+        .as("python3 runs the demo's services (ops/prereqs.sh installs it)")
+        .isNotNull();
     Path ops = OpsFiles.opsDir();
     run = dir.resolve("run");
     demo =
