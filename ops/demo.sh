@@ -372,7 +372,7 @@ python3 - "$admin_a" <<'PY' | sed 's/^/    /'
 import sys, urllib.request
 text = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode()
 for line in text.splitlines():
-    if line.startswith("raftmesh_proxy_requests_total{"):
+    if line.startswith("raftmesh_proxy_requests_total{") and not line.endswith(" 0.0"):
         print("node-a " + line)
 PY
 

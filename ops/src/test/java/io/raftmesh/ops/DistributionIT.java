@@ -51,4 +51,19 @@ class DistributionIT {
     assertThat(agent.code()).as(agent.output()).isZero();
     assertThat(agent.output()).contains("raftmesh agent " + VERSION);
   }
+
+  @Test
+  void exampleServerConfigUsesOnlyOptionsTheServerHas() {
+    String help =
+        OpsFiles.run(
+                elsewhere,
+                120,
+                List.of(DIST.resolve("bin/raftmesh").toString(), "server", "--help"))
+            .output();
+    var keys = OpsFiles.yamlDocuments(DIST.resolve("examples/server.yaml")).get(0).fieldNames();
+
+    assertThat(help).contains("--peers");
+    keys.forEachRemaining(
+        key -> assertThat(help).as("server option --%s", key).contains("--" + key + "="));
+  }
 }
