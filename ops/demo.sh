@@ -255,10 +255,10 @@ step "starting the demo services (Python, not mesh-aware)"
 start backend-v1 "$run/logs/backend-v1.log" python3 "$home/demo/backend.py" \
   --port "$backend_v1_port" --version v1
 start backend-v2 "$run/logs/backend-v2.log" python3 "$home/demo/backend.py" \
-  --port "$backend_v2_port" --version v2 --fail-percent 25
+  --port "$backend_v2_port" --version v2 --fail-every 4
 start frontend "$run/logs/frontend.log" python3 "$home/demo/frontend.py" \
   --port "$frontend_port" --mesh-proxy "127.0.0.1:$outbound_b" --backend-host backend.demo
-info "backend v2 fails 25% of its requests on purpose: the route's retries hide it"
+info "backend v2 fails every 4th request on purpose: the route's retries hide it"
 
 # ---------------------------------------------------------------- agents
 step "starting 2 node agents; they enroll with the token and register their services"
