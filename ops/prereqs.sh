@@ -6,6 +6,9 @@
 #                                       not served the Maven Central binary)
 #   openssl                             the CA tests cross-check certificates with it
 #   iproute2 iptables nftables          network namespaces and partitions for chaos tests
+#   prometheus                          promtool: the ops tests check the alert rules with it
+#                                       (skipped when absent)
+#   python3                             the demo's services (ops/demo.sh, the demo's IT)
 #
 # Without root, it only reports what is missing; the build still works where Maven
 # Central serves protoc-gen-grpc-java, and the chaos tests fall back to a user-space
@@ -18,6 +21,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 

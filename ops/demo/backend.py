@@ -6,9 +6,10 @@ It answers every GET with JSON naming itself, its version, and the caller identi
 the inbound proxy vouched for (the x-raftmesh-peer-identity header, set by the
 proxy after mutual TLS). GET /healthz answers 200 for health checks.
 
-Usage: backend.py --port 18081 --version v1 [--fail-percent 0]
+Usage: backend.py --port 18081 --version v1 [--fail-every 0] [--fail-percent 0]
 """
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -22,8 +23,11 @@ def main() -> int:
     p.add_argument("--version", default="v1")
     p.add_argument("--name", default="backend")
     p.add_argument("--fail-percent", type=float, default=0.0,
-                   help="answer 503 to this share of requests (to show retries)")
+                   help="answer 503 to this share of requests, at random")
+    p.add_argument("--fail-every", type=int, default=0,
+                   help="answer 503 to every Nth request (to show retries: never twice in a row)")
     args = p.parse_args()
+    counter = itertools.count(1)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -32,7 +36,9 @@ def main() -> int:
             if self.path == "/healthz":
                 self._send(200, {"status": "ok"})
                 return
-            if args.fail_percent and random.random() * 100 < args.fail_percent:
+            n = next(counter)
+            if (args.fail_every and n % args.fail_every == 0) or (
+                    args.fail_percent and random.random() * 100 < args.fail_percent):
                 self._send(503, {"error": "injected failure", "service": args.name})
                 return
             self._send(200, {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The demo's frontend service: answers GET / by calling the backend through the
 local mesh proxy's outbound HTTP listener (http://127.0.0.1:<port>, Host: backend),
-and reports what came back.
+and reports what came back. POST is passed on as a POST, which the demo's
+AuthorizationPolicy refuses (403), to show authorization at the backend's proxy.
 
 Usage: frontend.py --port 18080 --mesh-proxy 127.0.0.1:15001 [--backend-host backend.demo]
 """
@@ -29,7 +30,15 @@ def main() -> int:
             if self.path == "/healthz":
                 self._send(200, {"status": "ok"})
                 return
+            self._call("GET", None)
+
+        def do_POST(self):  # noqa: N802
+            length = int(self.headers.get("content-length") or 0)
+            self._call("POST", self.rfile.read(length) if length else b"")
+
+        def _call(self, method, body):
             req = urllib.request.Request("http://%s%s" % (args.mesh_proxy, self.path),
+                                         data=body, method=method,
                                          headers={"Host": args.backend_host})
             try:
                 with urllib.request.urlopen(req, timeout=5) as resp:
