@@ -48,16 +48,25 @@ public final class IssuerStore {
   private final Clock clock;
   private final SecureRandom random;
   private final Duration timeout;
+  private final boolean installing;
   private volatile @Nullable Loaded cached;
 
-  /** An issuer store reading through {@code store}. */
+  /**
+   * An issuer store reading through {@code store}.
+   *
+   * @param installing whether this server was given an issuer file that the first leader stores:
+   *     until it is stored, a missing issuer is a transient condition (UNAVAILABLE, retry), not a
+   *     setup mistake (FAILED_PRECONDITION)
+   */
   public IssuerStore(
       StoreClient store,
       KeyEncryptionKey kek,
       TrustDomain trustDomain,
       Clock clock,
       SecureRandom random,
-      Duration timeout) {
+      Duration timeout,
+      boolean installing) {
+    this.installing = installing;
     this.store = store;
     this.kek = kek;
     this.trustDomain = trustDomain;
@@ -79,17 +88,24 @@ public final class IssuerStore {
   /**
    * The installed issuer.
    *
-   * @throws io.grpc.StatusRuntimeException FAILED_PRECONDITION when none is installed
+   * @throws io.grpc.StatusRuntimeException UNAVAILABLE while the leader has yet to store the issuer
+   *     file this server was given, FAILED_PRECONDITION when none is installed
    */
   public Loaded current() {
     return find()
         .orElseThrow(
             () ->
-                Status.FAILED_PRECONDITION
-                    .withDescription(
-                        "no issuing CA is installed (expected: run `raftmesh ca init` and start the"
-                            + " servers with --issuer-file, or install one with InstallIssuer)")
-                    .asRuntimeException());
+                installing
+                    ? Status.UNAVAILABLE
+                        .withDescription(
+                            "the issuing CA is not stored yet (the leader stores it from"
+                                + " --issuer-file after its election); retry")
+                        .asRuntimeException()
+                    : Status.FAILED_PRECONDITION
+                        .withDescription(
+                            "no issuing CA is installed (expected: run `raftmesh ca init` and start the"
+                                + " servers with --issuer-file, or install one with InstallIssuer)")
+                        .asRuntimeException());
   }
 
   /** The installed issuer, if any (the local replica first, then a linearizable read). */

@@ -98,7 +98,9 @@ final class Services {
     Unary unary = new Unary(errors);
     MeshSettings settings = new MeshSettings(store, timeout);
     RememberedAnswers answers = new RememberedAnswers(store, clock, timeout);
-    IssuerStore issuers = new IssuerStore(store, material.kek(), td, clock, random, timeout);
+    IssuerStore issuers =
+        new IssuerStore(
+            store, material.kek(), td, clock, random, timeout, material.issuer() != null);
     CertificateLedger ledger =
         new CertificateLedger(store, issuers, clock, random, metrics, timeout);
     NodeReports reports = new NodeReports(store, settings, clock, metrics, timeout);
