@@ -33,13 +33,10 @@ import io.raftmesh.proto.v1.RegisterRequest;
 import io.raftmesh.proto.v1.RegistrationServiceGrpc;
 import io.raftmesh.proto.v1.SignWorkloadRequest;
 import java.nio.file.Files;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,6 +147,7 @@ public final class IdentityWorkload implements ChaosWorkload {
 
   private Completion enroll(Cluster cluster, String node, String tokenId, String name) {
     KeyPair keys = Enroller.newKeyPair();
+    String requestId = UUID.randomUUID().toString();
     try {
       EnrollResponse r =
           Enroller.enroll(
@@ -158,9 +156,10 @@ public final class IdentityWorkload implements ChaosWorkload {
               requireNonNull(tokenSecrets.get(tokenId)),
               name,
               keys,
-              UUID.randomUUID().toString(),
+              requestId,
               timeout);
       record(
+          requestId,
           "enroll " + name + " via " + node,
           "spiffe://" + trustDomain + "/node/" + name,
           r.getCertificateChainPem(),
@@ -173,6 +172,7 @@ public final class IdentityWorkload implements ChaosWorkload {
 
   private Completion sign(Cluster cluster, String node, int signer) {
     KeyPair keys = Enroller.newKeyPair();
+    String requestId = UUID.randomUUID().toString();
     ManagedChannel ch =
         signerChannels.computeIfAbsent(
             signer + "@" + node, k -> cluster.channel(node, signers.get(signer)));
@@ -185,9 +185,10 @@ public final class IdentityWorkload implements ChaosWorkload {
                       .setNamespace(NAMESPACE)
                       .setService(SERVICE)
                       .setCsrPem(Enroller.csrPem(keys, SERVICE))
-                      .setRequestId(UUID.randomUUID().toString())
+                      .setRequestId(requestId)
                       .build());
       record(
+          requestId,
           "sign by signer" + signer + " via " + node,
           "spiffe://" + trustDomain + "/ns/" + NAMESPACE + "/sa/" + SERVICE,
           r.getCertificateChainPem(),
@@ -198,18 +199,14 @@ public final class IdentityWorkload implements ChaosWorkload {
     }
   }
 
-  private void record(String source, String spiffeId, String chainPem, String serial) {
+  /**
+   * Records an acknowledged issuance. The request id names the issuance: the final listing carries
+   * it (and no PEM body), so a serial listed under another request id was issued twice.
+   */
+  private void record(
+      String requestId, String source, String spiffeId, String chainPem, String serial) {
     issued.add(new CertificateChecker.Issued(spiffeId, chainPem, serial, source));
-    acknowledged.add(new IdObservation(serial, leafFingerprint(chainPem), source));
-  }
-
-  private static String leafFingerprint(String pem) {
-    try {
-      byte[] der = CertificateChecker.parse(pem).get(0).getEncoded();
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der));
-    } catch (GeneralSecurityException e) {
-      return "unparseable:" + e.getMessage();
-    }
+    acknowledged.add(new IdObservation(serial, requestId, source));
   }
 
   @Override
@@ -231,7 +228,7 @@ public final class IdentityWorkload implements ChaosWorkload {
         listing.clear();
         for (CertificateRecord c : certs) {
           listing.add(
-              new IdObservation(c.getSerial(), leafFingerprint(c.getCertificatePem()), "listing"));
+              new IdObservation(c.getSerial(), c.getRequestId(), "listing " + c.getSpiffeId()));
         }
         observedUses.clear();
         for (JoinTokenRecord t : toks) {
