@@ -24,13 +24,17 @@ final class Outcomes {
 
   private Outcomes() {}
 
-  /** {@code fail} for a status proving nothing was written; otherwise rethrows (info). */
+  /**
+   * {@code fail} for a status proving nothing was written; otherwise {@code info}, both naming the
+   * node that was asked.
+   */
   static Completion failOrRethrow(StatusRuntimeException e, String node) {
     if (PROVEN_NOT_WRITTEN.contains(e.getStatus().getCode())) {
       return Completion.fail(e.getStatus().getCode() + ": " + e.getStatus().getDescription())
           .withNode(node);
     }
-    throw e;
+    return Completion.info(e.getStatus().getCode() + ": " + e.getStatus().getDescription())
+        .withNode(node);
   }
 
   /** Whether {@code e} is NOT_FOUND. */
