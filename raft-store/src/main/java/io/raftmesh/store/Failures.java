@@ -9,6 +9,7 @@ import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
+import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
 
 /** Maps Ratis and transport failures to the store's exceptions, in one place. */
 final class Failures {
@@ -54,6 +55,27 @@ final class Failures {
     if (t instanceof IOException) {
       // NotLeader, LeaderNotReady, ReadIndex, ReadException, connection errors: all transient.
       return new StoreUnavailableException(what + ": " + t, t);
+    }
+    if (t instanceof StatusRuntimeException sre) {
+      // The gRPC call to the leader (a ReadIndex, a forwarded request) failed in transport: a
+      // killed, paused or partitioned leader. Transient, not an internal error.
+      switch (sre.getStatus().getCode()) {
+        case UNAVAILABLE, CANCELLED -> {
+          return new StoreUnavailableException(
+              what + ": leader unreachable (" + t + "); for a write the outcome is unknown", t);
+        }
+        case DEADLINE_EXCEEDED -> {
+          return new StoreTimeoutException(
+              what
+                  + ": no answer from the leader in time ("
+                  + t
+                  + "); for a write the outcome is unknown, retry with the same request id",
+              t);
+        }
+        default -> {
+          // an unexpected status: reported as an internal error below
+        }
+      }
     }
     return new StoreException(what + ": " + t, t);
   }

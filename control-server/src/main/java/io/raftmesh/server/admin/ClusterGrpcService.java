@@ -9,6 +9,8 @@ import io.raftmesh.ca.identity.TrustDomain;
 import io.raftmesh.proto.v1.AddMemberRequest;
 import io.raftmesh.proto.v1.ClusterServiceGrpc;
 import io.raftmesh.proto.v1.KeyValue;
+import io.raftmesh.proto.v1.ListChangesRequest;
+import io.raftmesh.proto.v1.ListChangesResponse;
 import io.raftmesh.proto.v1.ListMembersRequest;
 import io.raftmesh.proto.v1.Member;
 import io.raftmesh.proto.v1.MembersResponse;
@@ -27,6 +29,8 @@ import io.raftmesh.server.config.Nodes;
 import io.raftmesh.server.config.StoredResources;
 import io.raftmesh.server.rpc.Unary;
 import io.raftmesh.server.store.PrefixScan;
+import io.raftmesh.store.ChangeBatch;
+import io.raftmesh.store.CompactedException;
 import io.raftmesh.store.MemberRole;
 import io.raftmesh.store.MemberStatus;
 import io.raftmesh.store.PeerStatus;
@@ -227,6 +231,36 @@ public final class ClusterGrpcService extends ClusterServiceGrpc.ClusterServiceI
               member.membership().transferLeadership(target, timeout), timeout.multipliedBy(2));
           return members(member.status());
         });
+  }
+
+  @Override
+  public void listChanges(
+      ListChangesRequest request, StreamObserver<ListChangesResponse> observer) {
+    unary.respond(observer, () -> listChanges(request));
+  }
+
+  private ListChangesResponse listChanges(ListChangesRequest request) {
+    if (request.getAfterRevision() < 0) {
+      throw new IllegalArgumentException(
+          "after_revision: " + request.getAfterRevision() + " (expected: >= 0)");
+    }
+    if (request.getLimit() < 0 || request.getLimit() > 1_000) {
+      throw new IllegalArgumentException("limit: " + request.getLimit() + " (expected: 0..1000)");
+    }
+    // A linearizable read first: this replica has then applied every acknowledged write.
+    ConfigMarker.revision(member.client(), ReadConsistency.LINEARIZABLE, timeout);
+    ChangeBatch batch = member.changesSince(request.getAfterRevision(), request.getLimit());
+    long floor = member.status().compactRevision();
+    if (batch instanceof ChangeBatch.Compacted c) {
+      throw new CompactedException(request.getAfterRevision(), c.compactRevision());
+    }
+    ChangeBatch.Changes changes = (ChangeBatch.Changes) batch;
+    return ListChangesResponse.newBuilder()
+        .addAllRecords(changes.records())
+        .setMore(changes.more())
+        .setRevision(changes.revision())
+        .setCompactRevision(floor)
+        .build();
   }
 
   private static void checkId(String id) {

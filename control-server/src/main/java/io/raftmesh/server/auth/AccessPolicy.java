@@ -58,6 +58,7 @@ public final class AccessPolicy {
     p.allow(ClusterServiceGrpc.getRemoveMemberMethod(), ADMIN);
     p.allow(ClusterServiceGrpc.getTransferLeadershipMethod(), ADMIN);
     p.allow(ClusterServiceGrpc.getSaveSnapshotMethod(), ADMIN);
+    p.allow(ClusterServiceGrpc.getListChangesMethod(), ADMIN);
     return p;
   }
 
