@@ -138,8 +138,10 @@ final class RevisionCache implements ConfigWatcher {
       named.addAll(w.watch().request().getResourceNamesList());
     }
     for (DeltaWaiting w : deltaWaiting) {
-      named.addAll(w.watch().trackedResources().keySet());
-      named.addAll(w.watch().pendingResources());
+      if (!w.watch().isWildcard()) {
+        named.addAll(w.watch().trackedResources().keySet());
+        named.addAll(w.watch().pendingResources());
+      }
     }
     long keep = retention.toNanos();
     for (Map<String, Retired> r : retired.values()) {
@@ -294,8 +296,8 @@ final class RevisionCache implements ConfigWatcher {
     names.addAll(watch.pendingResources());
     for (String n : new java.util.TreeSet<>(names)) {
       XdsSnapshot.Versioned v = snapshot.get(type, n);
-      if (v == null) {
-        v = retiredOf(type, n);
+      if (v == null && !watch.isWildcard()) {
+        v = retiredOf(type, n); // make-before-break for resources subscribed by name
       }
       if (v == null) {
         if (tracked.containsKey(n)) {

@@ -83,9 +83,16 @@ final class XdsStreams implements DiscoveryServerCallbacks {
       nonces.put(typeUrl, nonce);
     }
 
-    /** The version acknowledged and whether the request answered the latest response. */
+    /**
+     * Whether a request with {@code nonce} answers the latest response of its type (once: a later
+     * request with the same nonce only changes subscriptions).
+     */
     synchronized boolean answers(String typeUrl, String nonce) {
-      return !nonce.isEmpty() && nonce.equals(nonces.get(typeUrl));
+      if (!nonce.isEmpty() && nonce.equals(nonces.get(typeUrl))) {
+        nonces.remove(typeUrl);
+        return true;
+      }
+      return false;
     }
 
     synchronized long acked(String typeUrl) {

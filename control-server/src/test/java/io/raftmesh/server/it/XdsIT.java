@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.util.Durations;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
@@ -374,6 +376,96 @@ class XdsIT {
   }
 
   @Test
+  void aDeltaClientGetsOnlyWhatChangedAndRemovals() throws Exception {
+    apply(grpcService("delta-a"));
+    long created = apply(grpcService("delta-b"));
+    String server = cluster.leader();
+    Await.until(
+        "the leader's xDS snapshot to include revision " + created,
+        WAIT,
+        () -> java.util.Objects.requireNonNull(cluster.server(server).xds()).revision() >= created);
+    BlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
+    StreamObserver<DeltaDiscoveryRequest> requests =
+        AggregatedDiscoveryServiceGrpc.newStub(client.channel(cluster, server))
+            .deltaAggregatedResources(collect(responses));
+    cleanup.add(requests::onCompleted);
+    requests.onNext(
+        DeltaDiscoveryRequest.newBuilder()
+            .setNode(Node.newBuilder().setId("delta-client"))
+            .setTypeUrl(CDS)
+            .addResourceNamesSubscribe(NS + "/delta-a")
+            .addResourceNamesSubscribe(NS + "/delta-b")
+            .build());
+    DeltaDiscoveryResponse first = responses.poll(30, TimeUnit.SECONDS);
+    assertThat(first).as("the first delta").isNotNull();
+    // In delta ADS, java-control-plane treats CDS as wildcard: every cluster comes.
+    assertThat(first.getResourcesList())
+        .extracting(io.envoyproxy.envoy.service.discovery.v3.Resource::getName)
+        .contains(NS + "/delta-a", NS + "/delta-b", NS + "/delta-b/v2");
+    requests.onNext(
+        DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(CDS)
+            .setResponseNonce(first.getNonce())
+            .build());
+
+    long changed =
+        apply(
+            Resource.newBuilder()
+                .setType(ResourceType.DESTINATION_POLICY)
+                .setNamespace(NS)
+                .setName("delta-a")
+                .setDestinationPolicy(
+                    DestinationPolicySpec.newBuilder()
+                        .setDestination("delta-a")
+                        .setLoadBalancer(
+                            LoadBalancer.newBuilder().setAlgorithm(LbAlgorithm.LEAST_REQUEST)))
+                .build());
+    DeltaDiscoveryResponse next = responses.poll(30, TimeUnit.SECONDS);
+    assertThat(next).as("the delta after a change").isNotNull();
+    assertThat(next.getResourcesList())
+        .as("only the clusters that changed")
+        .extracting(r -> r.getName() + "@" + r.getVersion())
+        .containsExactlyInAnyOrder(
+            NS + "/delta-a@" + changed,
+            NS + "/delta-a/v1@" + changed,
+            NS + "/delta-a/v2@" + changed);
+    assertThat(next.getRemovedResourcesList()).isEmpty();
+    requests.onNext(
+        DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(CDS)
+            .setResponseNonce(next.getNonce())
+            .build());
+
+    delete(ResourceType.SERVICE, "delta-b");
+    DeltaDiscoveryResponse removal = responses.poll(30, TimeUnit.SECONDS);
+    assertThat(removal).as("the delta after a removal").isNotNull();
+    assertThat(removal.getResourcesList()).isEmpty();
+    assertThat(removal.getRemovedResourcesList())
+        .containsExactlyInAnyOrder(NS + "/delta-b", NS + "/delta-b/v1", NS + "/delta-b/v2");
+    XdsClientStatus status =
+        Await.value(
+            "the delta client in status",
+            WAIT,
+            () -> XdsClients.find(cluster, "delta-client").orElse(null));
+    assertThat(status.delta()).isTrue();
+  }
+
+  static <T> StreamObserver<T> collect(BlockingQueue<T> into) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T r) {
+        into.add(r);
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    };
+  }
+
+  @Test
   void onlyEnrolledNodesMayOpenAnXdsStream() throws Exception {
     for (var ch : List.of(cluster.admin(cluster.leader()), cluster.anonymous(cluster.leader()))) {
       BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
@@ -403,21 +495,6 @@ class XdsIT {
       assertThat(status.getCode()).isIn(Status.Code.PERMISSION_DENIED, Status.Code.UNAUTHENTICATED);
       assertThat(responses).isEmpty();
     }
-  }
-
-  static StreamObserver<DiscoveryResponse> collect(BlockingQueue<DiscoveryResponse> into) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(DiscoveryResponse r) {
-        into.add(r);
-      }
-
-      @Override
-      public void onError(Throwable t) {}
-
-      @Override
-      public void onCompleted() {}
-    };
   }
 
   @Test

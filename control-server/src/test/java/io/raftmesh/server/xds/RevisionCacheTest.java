@@ -169,6 +169,9 @@ class RevisionCacheTest {
     publish(6, cluster("ns/a", 2));
     assertThat(deltas).hasSize(2);
     assertThat(deltas.get(1).resources()).containsOnlyKeys("ns/a");
+    assertThat(deltas.get(1).removedResources())
+        .as("a wildcard subscriber is told of removals at once")
+        .containsExactly("ns/b");
     assertThat(java.util.Objects.requireNonNull(deltas.get(1).resources().get("ns/a")).version())
         .isEqualTo("6");
     assertThat(deltas.get(1).version()).isEqualTo("6");
