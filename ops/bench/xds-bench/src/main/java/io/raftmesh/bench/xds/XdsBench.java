@@ -58,9 +58,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>propagation: {@code --clients} ADS streams (spread over the servers, one node identity,
  *       each on its own connection) watch one service the way grpc-java does (LDS, RDS, CDS, EDS)
  *       and ACK every response; each write changes that service's route split, and the figure is
- *       the time from sending the apply to each client sending its ACK of a version at or after
- *       the write's revision: p50/p99 over every client and write, and of the last client per
- *       write.
+ *       the time from sending the apply to each client sending its ACK of a version at or after the
+ *       write's revision: p50/p99 over every client and write, and of the last client per write.
  * </ol>
  *
  * Prints figures; never fails on a timing.
@@ -93,9 +92,11 @@ public final class XdsBench {
       int eq = arg.indexOf('=');
       a.put(arg.substring(2, eq), arg.substring(eq + 1));
     }
-    List<String> servers = List.of(a.get("servers").split(","));
-    TlsDir adminTls = TlsDir.read(Path.of(a.get("admin-tls")));
-    Fingerprint root = Fingerprint.of(Pem.readCertificates(Path.of(a.get("root-cert"))).get(0));
+    List<String> servers = List.of(a.getOrDefault("servers", "127.0.0.1:7443").split(","));
+    TlsDir adminTls = TlsDir.read(Path.of(a.getOrDefault("admin-tls", "admin")));
+    Fingerprint root =
+        Fingerprint.of(
+            Pem.readCertificates(Path.of(a.getOrDefault("root-cert", "root.crt"))).get(0));
     Map<String, Long> pids = new HashMap<>();
     for (String p : a.getOrDefault("pids", "").split(",")) {
       if (!p.isBlank()) {
@@ -225,7 +226,7 @@ public final class XdsBench {
               "%s %.1f -> %.1f MiB",
               id,
               before.getOrDefault(id, 0L) / 1048576.0,
-              after.get(id) / 1048576.0));
+              after.getOrDefault(id, 0L) / 1048576.0));
     }
     System.out.printf(
         Locale.ROOT,
@@ -317,7 +318,8 @@ public final class XdsBench {
       }
     }
 
-    private DiscoveryRequest request(String type, String version, String nonce, List<String> names) {
+    private DiscoveryRequest request(
+        String type, String version, String nonce, List<String> names) {
       return DiscoveryRequest.newBuilder()
           .setNode(Node.newBuilder().setId(id))
           .setTypeUrl(type)
@@ -409,7 +411,8 @@ public final class XdsBench {
   private static String jcmd(long pid, String command) throws Exception {
     Path javaBinary = Path.of(ProcessHandle.current().info().command().orElse("java"));
     Process p =
-        new ProcessBuilder(javaBinary.resolveSibling("jcmd").toString(), Long.toString(pid), command)
+        new ProcessBuilder(
+                javaBinary.resolveSibling("jcmd").toString(), Long.toString(pid), command)
             .redirectErrorStream(true)
             .start();
     String out =
