@@ -22,6 +22,7 @@ import io.raftmesh.proto.v1.SnapshotChunk;
 import io.raftmesh.proto.v1.StatusRequest;
 import io.raftmesh.proto.v1.StatusResponse;
 import io.raftmesh.proto.v1.TransferLeadershipRequest;
+import io.raftmesh.proto.v1.XdsStream;
 import io.raftmesh.server.auth.Caller;
 import io.raftmesh.server.ca.IssuerStore;
 import io.raftmesh.server.config.ConfigMarker;
@@ -38,8 +39,10 @@ import io.raftmesh.store.ReadConsistency;
 import io.raftmesh.store.StoreMember;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,18 +61,23 @@ public final class ClusterGrpcService extends ClusterServiceGrpc.ClusterServiceI
   private final IssuerStore issuers;
   private final TrustDomain trustDomain;
   private final Predicate<String> streamingHere;
+  private final Supplier<List<XdsStream>> xdsStreams;
   private final Clock clock;
   private final Executor executor;
   private final Unary unary;
   private final Duration timeout;
 
-  /** The service. {@code streamingHere} says whether a node has a delta stream here. */
+  /**
+   * The service. {@code streamingHere} says whether a node has a delta stream here; {@code
+   * xdsStreams} lists the xDS clients streaming from this server.
+   */
   public ClusterGrpcService(
       StoreMember member,
       ServerDirectory directory,
       IssuerStore issuers,
       TrustDomain trustDomain,
       Predicate<String> streamingHere,
+      Supplier<List<XdsStream>> xdsStreams,
       Clock clock,
       Executor executor,
       Unary unary,
@@ -79,6 +87,7 @@ public final class ClusterGrpcService extends ClusterServiceGrpc.ClusterServiceI
     this.issuers = issuers;
     this.trustDomain = trustDomain;
     this.streamingHere = streamingHere;
+    this.xdsStreams = xdsStreams;
     this.clock = clock;
     this.executor = executor;
     this.unary = unary;
@@ -106,7 +115,8 @@ public final class ClusterGrpcService extends ClusterServiceGrpc.ClusterServiceI
             .setRevision(s.revision())
             .setCompactRevision(s.compactRevision())
             .setTrustDomain(trustDomain.name())
-            .addAllMembers(members(s).getMembersList());
+            .addAllMembers(members(s).getMembersList())
+            .addAllXdsStreams(xdsStreams.get());
     for (KeyValue kv : nodes.kvs()) {
       StoredResources.decode(kv)
           .filter(r -> r.hasNode())

@@ -1,5 +1,6 @@
 package io.raftmesh.server.auth;
 
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.grpc.MethodDescriptor;
 import io.raftmesh.proto.v1.CertificateServiceGrpc;
 import io.raftmesh.proto.v1.ClusterServiceGrpc;
@@ -59,6 +60,9 @@ public final class AccessPolicy {
     p.allow(ClusterServiceGrpc.getTransferLeadershipMethod(), ADMIN);
     p.allow(ClusterServiceGrpc.getSaveSnapshotMethod(), ADMIN);
     p.allow(ClusterServiceGrpc.getListChangesMethod(), ADMIN);
+    // xDS (ADS) for Envoy and proxyless gRPC clients: the same callers as the delta stream.
+    p.allow(AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(), NODE);
+    p.allow(AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(), NODE);
     return p;
   }
 

@@ -173,6 +173,21 @@ final class ServerCommand implements Callable<Integer> {
       description = "Threads running RPC handlers (default: ${DEFAULT-VALUE}).")
   String handlerThreads = "64";
 
+  @Option(
+      names = "--xds",
+      defaultValue = "true",
+      arity = "1",
+      description =
+          "Serve Envoy's xDS (ADS) to Envoy and proxyless gRPC clients on the gRPC port (default: ${DEFAULT-VALUE}).")
+  String xds = "true";
+
+  @Option(
+      names = "--xds-retention",
+      defaultValue = "30s",
+      description =
+          "How long a removed xDS route or cluster stays available to clients still asking for it (default: ${DEFAULT-VALUE}).")
+  String xdsRetention = "30s";
+
   @Override
   public Integer call() {
     ServerConfig serverConfig = settings();
@@ -277,12 +292,23 @@ final class ServerCommand implements Callable<Integer> {
             .ackFlushInterval(positive("--ack-flush-interval", ackFlushInterval))
             .reaperInterval(positive("--reaper-interval", reaperInterval))
             .housekeepingInterval(positive("--housekeeping-interval", housekeepingInterval))
-            .handlerThreads((int) count("--handler-threads", handlerThreads, 2));
+            .handlerThreads((int) count("--handler-threads", handlerThreads, 2))
+            .xds(bool("--xds", xds))
+            .xdsRetention(CliValues.duration("--xds-retention", xdsRetention));
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(String.valueOf(e.getMessage()));
     }
+  }
+
+  private static boolean bool(String option, String value) {
+    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new UsageException(option + "=" + value + " is not valid: expected true or false");
+    };
   }
 
   private String required(String option, @Nullable String value) {

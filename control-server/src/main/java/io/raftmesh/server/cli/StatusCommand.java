@@ -78,7 +78,7 @@ final class StatusCommand implements Callable<Integer> {
     sb.append(members.render()).append('\n');
     if (s.getNodesCount() == 0) {
       sb.append("No nodes enrolled.\n");
-      return sb.toString();
+      return xdsStreams(sb, s).toString();
     }
     Table nodes = new Table("NODE", "ACKED", "BEHIND", "LAST-NACK", "CERT-EXPIRES-IN", "LAST-SEEN");
     for (NodeStatus n : s.getNodesList()) {
@@ -103,7 +103,26 @@ final class StatusCommand implements Callable<Integer> {
                   : "never");
     }
     sb.append(nodes.render());
-    return sb.toString();
+    return xdsStreams(sb, s).toString();
+  }
+
+  /** The xDS clients of the answering server, when it has any. */
+  private static StringBuilder xdsStreams(StringBuilder sb, StatusResponse s) {
+    if (s.getXdsStreamsCount() == 0) {
+      return sb;
+    }
+    sb.append('\n').append("xDS clients streaming from ").append(s.getServerId()).append(":\n");
+    Table xds = new Table("XDS-NODE", "IDENTITY", "PROTOCOL", "ACKED", "BEHIND", "LAST-NACK");
+    for (var x : s.getXdsStreamsList()) {
+      xds.row(
+          x.getNodeId().isEmpty() ? "-" : x.getNodeId(),
+          x.getCaller(),
+          x.getDelta() ? "delta" : "sotw",
+          x.getAckedRevision(),
+          x.getRevisionsBehind(),
+          x.getNackedRevision() == 0 ? "-" : x.getNackedRevision() + ": " + x.getNackReason());
+    }
+    return sb.append(xds.render());
   }
 
   /** "3m ago" for a past instant, "5h12m" until a future one; "expired" past a deadline. */

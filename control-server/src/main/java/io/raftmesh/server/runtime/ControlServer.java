@@ -18,6 +18,7 @@ import io.raftmesh.server.auth.CountingTrustManager;
 import io.raftmesh.server.metrics.MetricsEndpoint;
 import io.raftmesh.server.metrics.RpcMetricsInterceptor;
 import io.raftmesh.server.metrics.ServerMetrics;
+import io.raftmesh.server.xds.XdsServer;
 import io.raftmesh.store.RaftTls;
 import io.raftmesh.store.StoreConfig;
 import io.raftmesh.store.StoreMember;
@@ -60,6 +61,7 @@ public final class ControlServer implements AutoCloseable {
   private final Server grpc;
   private final @Nullable MetricsEndpoint metricsEndpoint;
   private final Services services;
+  private final @Nullable XdsServer xds;
   private final LeaderJobs leaderJobs;
   private final ScheduledExecutorService background;
   private final ExecutorService handlers;
@@ -73,6 +75,7 @@ public final class ControlServer implements AutoCloseable {
       Server grpc,
       @Nullable MetricsEndpoint metricsEndpoint,
       Services services,
+      @Nullable XdsServer xds,
       LeaderJobs leaderJobs,
       ScheduledExecutorService background,
       ExecutorService handlers,
@@ -84,6 +87,7 @@ public final class ControlServer implements AutoCloseable {
     this.grpc = grpc;
     this.metricsEndpoint = metricsEndpoint;
     this.services = services;
+    this.xds = xds;
     this.leaderJobs = leaderJobs;
     this.background = background;
     this.handlers = handlers;
@@ -185,12 +189,26 @@ public final class ControlServer implements AutoCloseable {
     ScheduledExecutorService background =
         Executors.newScheduledThreadPool(2, daemon("raftmesh-background-" + config.id()));
     Services services;
+    XdsServer xds = null;
     Server grpc;
     String apiAddress;
     try {
       int port = config.grpcPort();
       String advertise = config.advertiseAddress();
-      services = Services.create(config, material, member, clock, metrics, background, td);
+      if (config.xds()) {
+        xds = XdsServer.start(member, config.id(), registry, clock, config.xdsRetention());
+      }
+      XdsServer xdsServer = xds;
+      services =
+          Services.create(
+              config,
+              material,
+              member,
+              clock,
+              metrics,
+              background,
+              td,
+              xdsServer == null ? List::of : xdsServer::streams);
       subsRef.set(services.subscriptions());
       CallerInterceptor callers =
           new CallerInterceptor(td, AccessPolicy.mesh(), services.enrolledNodes(), metrics);
@@ -210,6 +228,9 @@ public final class ControlServer implements AutoCloseable {
       for (var service : services.bindable()) {
         builder.addService(ServerInterceptors.intercept(service, callers, rpcMetrics));
       }
+      if (xdsServer != null) {
+        builder.addService(ServerInterceptors.intercept(xdsServer.service(), callers, rpcMetrics));
+      }
       grpc = builder.build();
       try {
         grpc.start();
@@ -228,6 +249,9 @@ public final class ControlServer implements AutoCloseable {
               ? advertise
               : ServerConfig.hostOf(config.raftAddress()) + ":" + grpc.getPort();
     } catch (RuntimeException e) {
+      if (xds != null) {
+        xds.close();
+      }
       background.shutdownNow();
       handlers.shutdownNow();
       member.close();
@@ -261,6 +285,7 @@ public final class ControlServer implements AutoCloseable {
             grpc,
             metricsEndpoint,
             services,
+            xds,
             jobs,
             background,
             handlers,
@@ -388,6 +413,11 @@ public final class ControlServer implements AutoCloseable {
     return services.subscriptions().size();
   }
 
+  /** The xDS server, or null when xDS is off ({@code --xds=false}). */
+  public @Nullable XdsServer xds() {
+    return xds;
+  }
+
   /** Writes pending acknowledgements and liveness now (tests; the server does it periodically). */
   public int flushReports() {
     return services.reports().flush();
@@ -414,6 +444,9 @@ public final class ControlServer implements AutoCloseable {
       services.reports().flush();
     } catch (RuntimeException e) {
       LOG.debug("final flush of node reports failed: {}", e.toString());
+    }
+    if (xds != null) {
+      xds.close();
     }
     leaderJobs.close();
     periodic.forEach(f -> f.cancel(false));

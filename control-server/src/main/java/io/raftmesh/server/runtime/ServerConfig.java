@@ -40,6 +40,9 @@ import org.jspecify.annotations.Nullable;
  * @param reaperInterval how often the leader checks for silent nodes
  * @param housekeepingInterval how often the leader drops expired records
  * @param handlerThreads threads running RPC handlers (they block on the store)
+ * @param xds whether this server serves xDS (ADS) on its gRPC port
+ * @param xdsRetention how long a removed xDS route, cluster or assignment stays available to
+ *     clients still asking for it by name (make-before-break), at least
  */
 public record ServerConfig(
     String id,
@@ -64,7 +67,9 @@ public record ServerConfig(
     Duration ackFlushInterval,
     Duration reaperInterval,
     Duration housekeepingInterval,
-    int handlerThreads) {
+    int handlerThreads,
+    boolean xds,
+    Duration xdsRetention) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern HOST_PORT =
@@ -85,6 +90,7 @@ public record ServerConfig(
     requireNonNull(ackFlushInterval, "ackFlushInterval");
     requireNonNull(reaperInterval, "reaperInterval");
     requireNonNull(housekeepingInterval, "housekeepingInterval");
+    requireNonNull(xdsRetention, "xdsRetention");
     check(ID.matcher(id).matches(), "id", id, "a DNS label: 1-63 of a-z 0-9 -");
     check(!peers.isEmpty(), "peers", peers, "at least this server");
     for (Map.Entry<String, String> p : peers.entrySet()) {
@@ -153,6 +159,7 @@ public record ServerConfig(
         "handler-threads",
         handlerThreads,
         "2..4096");
+    check(!xdsRetention.isNegative(), "xds-retention", xdsRetention, "zero or more");
   }
 
   private static boolean isHostPort(String s) {
@@ -216,6 +223,8 @@ public record ServerConfig(
     private Duration reaperInterval = Duration.ofSeconds(1);
     private Duration housekeepingInterval = Duration.ofMinutes(1);
     private int handlerThreads = 64;
+    private boolean xds = true;
+    private Duration xdsRetention = Duration.ofSeconds(30);
 
     private Builder(String id, Map<String, String> peers, Path dataDir, Path tlsDir, Path kekFile) {
       this.id = id;
@@ -323,6 +332,18 @@ public record ServerConfig(
       return this;
     }
 
+    /** Whether to serve xDS (default true). */
+    public Builder xds(boolean v) {
+      xds = v;
+      return this;
+    }
+
+    /** Make-before-break retention of removed xDS resources (default 30s). */
+    public Builder xdsRetention(Duration v) {
+      xdsRetention = v;
+      return this;
+    }
+
     /** Validates and builds. */
     public ServerConfig build() {
       return new ServerConfig(
@@ -348,7 +369,9 @@ public record ServerConfig(
           ackFlushInterval,
           reaperInterval,
           housekeepingInterval,
-          handlerThreads);
+          handlerThreads,
+          xds,
+          xdsRetention);
     }
   }
 }

@@ -4,6 +4,7 @@ import io.grpc.BindableService;
 import io.raftmesh.ca.identity.TrustDomain;
 import io.raftmesh.proto.v1.IssuerRecord;
 import io.raftmesh.proto.v1.QueryResult;
+import io.raftmesh.proto.v1.XdsStream;
 import io.raftmesh.server.admin.ClusterGrpcService;
 import io.raftmesh.server.admin.ServerDirectory;
 import io.raftmesh.server.auth.EnrolledNodes;
@@ -35,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +90,8 @@ final class Services {
       Clock clock,
       ServerMetrics metrics,
       ScheduledExecutorService background,
-      TrustDomain td) {
+      TrustDomain td,
+      Supplier<List<XdsStream>> xdsStreams) {
     StoreClient store = member.client();
     Duration timeout = config.requestTimeout();
     SecureRandom random = new SecureRandom();
@@ -141,6 +144,7 @@ final class Services {
             issuers,
             td,
             subscriptions::streamingHere,
+            xdsStreams,
             clock,
             background,
             unary,
