@@ -23,7 +23,18 @@ import org.junit.jupiter.api.Timeout;
 class NetworkProbeIT {
   private static LocalServiceConfig service(int port, HealthCheckConfig check) {
     return new LocalServiceConfig(
-        "shop", "web", Protocol.HTTP, "127.0.0.1", port, 15443, 0, Map.of(), 1, "", check, List.of());
+        "shop",
+        "web",
+        Protocol.HTTP,
+        "127.0.0.1",
+        port,
+        15443,
+        0,
+        Map.of(),
+        1,
+        "",
+        check,
+        List.of());
   }
 
   private static HealthCheckConfig http(String path) {
@@ -38,7 +49,8 @@ class NetworkProbeIT {
   @Test
   void httpPassesOn2xxAnd3xxAndFailsOn5xxOrNoServer() throws Exception {
     AtomicInteger code = new AtomicInteger(200);
-    HttpServer app = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
+    HttpServer app =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4);
     app.createContext(
         "/healthz",
         ex -> {
@@ -65,7 +77,8 @@ class NetworkProbeIT {
   @Test
   void tcpPassesWhenSomethingListensAndFailsOtherwise() throws Exception {
     try (ServerSocket listening = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
-      assertThat(new NetworkProbe().check(service(listening.getLocalPort(), TCP)).passed()).isTrue();
+      assertThat(new NetworkProbe().check(service(listening.getLocalPort(), TCP)).passed())
+          .isTrue();
     }
     HealthProbe.Result down = new NetworkProbe().check(service(closedPort(), TCP));
     assertThat(down.passed()).isFalse();
