@@ -180,10 +180,21 @@ class ClusterRotationIT {
     long after = cluster.apply(Resources.service("shop", "after-rotation"));
     Eventually.await(
         Duration.ofSeconds(30), "config after rotation", () -> web.appliedRevision() >= after);
-    assertThat(lastStream(webChannels, after))
-        .as("the config stream to the control plane (TLS with the node certificate) stayed open")
-        .isEqualTo(streamBefore);
-    assertThat(webChannels.streams()).as("no other stream was opened").isEqualTo(streamBefore);
+    // The config stream (TLS with the node certificate) survives the node certificate's
+    // rotations. On a loaded machine a server may lose its leader and shed its streams (the agent
+    // then resumes elsewhere): that is the only reason a stream may have ended meanwhile.
+    assertThat(webChannels.ended())
+        .as("streams ended only when a server shed them for a lost leader, never for a rotation")
+        .allSatisfy(
+            e ->
+                assertThat(e.description())
+                    .as("stream %s ended with %s", e.stream(), e.code())
+                    .contains("no leader"));
+    if (webChannels.ended().isEmpty()) {
+      assertThat(lastStream(webChannels, after))
+          .as("the same stream carried config before and after the rotations")
+          .isEqualTo(streamBefore);
+    }
   }
 
   /** The stream that carried the delta reaching {@code revision}. */

@@ -11,6 +11,7 @@ import io.grpc.ForwardingClientCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.raftmesh.agent.config.HostPort;
 import io.raftmesh.agent.control.ChannelFactory;
 import io.raftmesh.proto.v1.Delta;
@@ -41,7 +42,17 @@ public final class RecordingChannels implements ChannelFactory {
   public record Received(
       int stream, String server, long revision, long previous, boolean reset, String serverId) {}
 
+  /**
+   * A DeltaService stream that ended.
+   *
+   * @param stream which stream
+   * @param code its status code
+   * @param description the status description (may be empty)
+   */
+  public record Ended(int stream, Status.Code code, String description) {}
+
   private final ChannelFactory tls = ChannelFactory.tls();
+  private final List<Ended> ended = new CopyOnWriteArrayList<>();
   private final AtomicInteger streams = new AtomicInteger();
   private final AtomicInteger channels = new AtomicInteger();
   private final List<Received> deltas = new CopyOnWriteArrayList<>();
@@ -57,6 +68,11 @@ public final class RecordingChannels implements ChannelFactory {
   /** Every delta received so far, in order. */
   public List<Received> deltas() {
     return List.copyOf(deltas);
+  }
+
+  /** Every DeltaService stream that ended, in order. */
+  public List<Ended> ended() {
+    return List.copyOf(ended);
   }
 
   /** How many DeltaService streams were opened. */
@@ -104,6 +120,13 @@ public final class RecordingChannels implements ChannelFactory {
                             d.getServerId()));
                   }
                   super.onMessage(message);
+                }
+
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                  String d = status.getDescription();
+                  ended.add(new Ended(stream, status.getCode(), d == null ? "" : d));
+                  super.onClose(status, trailers);
                 }
               },
               headers);
