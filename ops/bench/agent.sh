@@ -3,8 +3,9 @@
 #   - enrollment and first-config time for 1 and 50 agents started at once
 #   - resident memory of one agent JVM with 50 local services and 1,000 remote endpoints
 #   - cold start from the config cache with no control server answering
-# Control servers: the agent test suite's fake TLS servers (real TLS and gRPC, no Raft) until the
-# control server is in main; see data-plane-agent/README.md ("Agent", "Benchmark").
+# Control servers: three real ones (Raft, RocksDB, mutual TLS) in the benchmark's JVM, from
+# control-server's test fixtures; remote endpoints are registered by simulated enrolled nodes.
+# See data-plane-agent/README.md ("Agent benchmark").
 #
 # Usage: ops/bench/agent.sh [all | enroll N | footprint SERVICES ENDPOINTS ["JVM flags"]]
 # Env:   AGENT_JVM_FLAGS  JVM flags of the measured agent process (default below); `all` runs

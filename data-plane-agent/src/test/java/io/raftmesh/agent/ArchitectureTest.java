@@ -9,7 +9,11 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The agent's package rules: no cycles; the agent's own packages never reach into the proxy's. */
+/**
+ * The agent's package rules: no cycles; the agent's own packages never reach into the proxy's; the
+ * main code never links the store, the server, Ratis or RocksDB (the tests have control-server on
+ * their classpath, so this rule sees those classes if anything referred to them).
+ */
 class ArchitectureTest {
   private static JavaClasses classes;
 
@@ -24,6 +28,18 @@ class ArchitectureTest {
   @Test
   void packagesHaveNoCycles() {
     slices().matching("io.raftmesh.agent.(*)..").should().beFreeOfCycles().check(classes);
+  }
+
+  @Test
+  void mainCodeNeverDependsOnTheStoreOrTheServer() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.raftmesh.agent..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.raftmesh.server..", "io.raftmesh.store..", "org.apache.ratis..", "org.rocksdb..")
+        .check(classes);
   }
 
   @Test

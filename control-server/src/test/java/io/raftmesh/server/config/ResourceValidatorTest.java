@@ -146,7 +146,7 @@ class ResourceValidatorTest {
             ---
             kind: MeshConfig
             metadata: {name: main}
-            spec: {trustDomain: "Mesh Example", workloadCertTtl: 10s}
+            spec: {trustDomain: "Mesh Example", workloadCertTtl: 5s}
             """);
 
     assertThatThrownBy(() -> validator.validateBatch(batch, catalogWith(yaml(SERVICE))))
@@ -184,7 +184,7 @@ class ResourceValidatorTest {
                     .anySatisfy(
                         s ->
                             assertThat(s)
-                                .contains("spec.workloadCertTtl: \"10s\" (expected: 1m..30d)")));
+                                .contains("spec.workloadCertTtl: \"5s\" (expected: 10s..30d)")));
   }
 
   @ParameterizedTest

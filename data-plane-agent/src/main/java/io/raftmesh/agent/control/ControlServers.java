@@ -3,6 +3,7 @@ package io.raftmesh.agent.control;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.Channel;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -92,6 +93,22 @@ public final class ControlServers implements AutoCloseable {
       throw new IllegalStateException("control server channels are closed");
     }
     return channels.computeIfAbsent(server, s -> factory.open(s, keyManager, trustManager));
+  }
+
+  /**
+   * Whether the channel to {@code server} has an established connection (TCP and TLS handshake
+   * done), as gRPC sees it now.
+   */
+  public boolean isReady(HostPort server) {
+    ManagedChannel ch = channels.get(server);
+    if (ch == null) {
+      return false;
+    }
+    try {
+      return ch.getState(false) == ConnectivityState.READY;
+    } catch (UnsupportedOperationException e) {
+      return false; // a channel that cannot tell is not shown as connected
+    }
   }
 
   /**

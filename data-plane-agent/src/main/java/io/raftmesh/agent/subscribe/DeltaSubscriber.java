@@ -47,6 +47,8 @@ public final class DeltaSubscriber implements AutoCloseable {
   private final Clock clock;
   private final Thread thread;
   private volatile boolean closed;
+  // The server of the call in progress, and the one confirmed by a delta on it.
+  private volatile @Nullable HostPort streaming;
   private volatile @Nullable HostPort connected;
   private volatile String serverId = "";
   private volatile long receivedRevision;
@@ -79,9 +81,18 @@ public final class DeltaSubscriber implements AutoCloseable {
     thread.start();
   }
 
-  /** The server of the open stream, or null while none is open. */
+  /**
+   * The server of the open stream, or null while none is open: the stream delivered a delta, or its
+   * connection is established (a stream resumed at the newest revision gets no delta until the next
+   * change).
+   */
   public @Nullable HostPort connectedServer() {
-    return connected;
+    HostPort c = connected;
+    if (c != null) {
+      return c;
+    }
+    HostPort s = streaming;
+    return s != null && servers.isReady(s) ? s : null;
   }
 
   /** The server id of the last delta received. */
@@ -116,6 +127,7 @@ public final class DeltaSubscriber implements AutoCloseable {
         log.warn("subscription failed server={} error={}", server, e.toString());
         result = new StreamResult("error", false);
       }
+      streaming = null;
       connected = null;
       metrics.connected(false);
       if (closed) {
@@ -181,14 +193,14 @@ public final class DeltaSubscriber implements AutoCloseable {
                     .setAgentVersion(agentVersion))
             .build());
     log.debug("subscription opened server={} resume_revision={}", server, view.revision());
-    // Shown as connected from here; an error on the stream clears it.
-    connected = server;
-    metrics.connected(true);
+    // Shown as connected once its connection is up or a delta came (see connectedServer).
+    streaming = server;
     boolean progressed = false;
     try {
       while (!closed) {
         Object event = stream.events.poll(1, TimeUnit.SECONDS);
         if (event == null) {
+          metrics.connected(connectedServer() != null);
           continue;
         }
         if (event instanceof Status status) {

@@ -4,18 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.raftmesh.agent.Agent;
 import io.raftmesh.agent.config.AgentConfig;
-import io.raftmesh.agent.config.HostPort;
 import io.raftmesh.agent.control.ChannelFactory;
 import io.raftmesh.agent.health.HealthProbe;
 import io.raftmesh.agent.testing.AgentHarness;
-import io.raftmesh.agent.testing.FakeControlServer;
-import io.raftmesh.agent.testing.FakeMesh;
+import io.raftmesh.agent.testing.ControlCluster;
 import io.raftmesh.agent.testing.RecordingDataPlane;
-import io.raftmesh.agent.testing.TestPki;
-import io.raftmesh.proto.v1.EndpointSpec;
-import io.raftmesh.proto.v1.HealthStatus;
 import io.raftmesh.proto.v1.Resource;
-import io.raftmesh.proto.v1.ResourceType;
+import io.raftmesh.server.testing.Resources;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -34,8 +29,9 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 /**
- * Figures for {@code ops/bench/agent.sh}. Control servers are the test suite's fake TLS servers
- * (real TLS, real gRPC, no Raft) until the real control server is in main; agents are real.
+ * Figures for {@code ops/bench/agent.sh}, against three real control servers in this JVM
+ * (control-server's test cluster: Raft, RocksDB, mutual TLS on loopback); agents are real. Remote
+ * endpoints are registered by simulated nodes (enrolled with their own keys, as agents are).
  *
  * <ul>
  *   <li>{@code enroll N}: N agents (in this JVM, each with its own data dir and one local service)
@@ -75,54 +71,35 @@ public final class AgentBench {
     System.exit(0);
   }
 
-  private static List<FakeControlServer> cluster(FakeMesh mesh) throws IOException {
-    List<FakeControlServer> servers = new ArrayList<>();
-    List<FakeControlServer.Sent> sent = FakeControlServer.sentLog();
-    for (int i = 1; i <= 3; i++) {
-      servers.add(FakeControlServer.tls("n" + i, mesh, sent));
-    }
-    return servers;
-  }
-
-  private static void seed(FakeMesh mesh, int services, int endpoints) {
+  /** {@code services} remote services and {@code endpoints} endpoints spread over them. */
+  private static void seed(ControlCluster cluster, int services, int endpoints) {
+    List<String> names = new ArrayList<>();
     List<Resource> batch = new ArrayList<>();
     for (int s = 0; s < services; s++) {
-      batch.add(FakeMesh.service("remote", "svc-" + s, "bench"));
+      names.add("svc-" + s);
+      batch.add(Resources.service("remote", "svc-" + s));
     }
-    for (int e = 0; e < endpoints; e++) {
-      String service = "svc-" + (e % Math.max(1, services));
-      batch.add(
-          Resource.newBuilder()
-              .setType(ResourceType.ENDPOINT)
-              .setNamespace("remote")
-              .setName(service + ".node-" + e)
-              .setEndpoint(
-                  EndpointSpec.newBuilder()
-                      .setService(service)
-                      .setNode("node-" + e)
-                      .setAddress(
-                          "10." + (e / 65536 % 256) + "." + (e / 256 % 256) + "." + (e % 256))
-                      .setPort(15443)
-                      .setHealth(HealthStatus.HEALTHY)
-                      .setWeight(1))
-              .build());
-      if (batch.size() >= 200) {
-        mesh.put(batch.toArray(new Resource[0]));
-        batch.clear();
-      }
-    }
-    if (!batch.isEmpty()) {
-      mesh.put(batch.toArray(new Resource[0]));
-    }
+    cluster.apply(batch.toArray(new Resource[0]));
+    // One simulated node per `services` endpoints: each registers one endpoint of every service.
+    int nodes = Math.max(1, endpoints / Math.max(1, services));
+    cluster.registerEndpoints("remote", names, nodes);
+  }
+
+  private static long revision(ControlCluster cluster) {
+    // An empty write is not allowed; re-applying an existing service returns the current revision.
+    return cluster.apply(Resources.service("remote", "svc-0"));
   }
 
   static void enroll(int agents, Path work) throws Exception {
-    FakeMesh mesh = new FakeMesh(TestPki.create("bench.test"));
-    seed(mesh, 10, 100);
-    List<FakeControlServer> servers = cluster(mesh);
-    List<HostPort> addresses = servers.stream().map(FakeControlServer::address).toList();
-    String token = mesh.createToken(agents, Duration.ofMinutes(10));
-    long target = mesh.revision();
+    ControlCluster cluster = ControlCluster.start(work.resolve("cluster"));
+    seed(cluster, 10, 100);
+    List<Resource> local = new ArrayList<>();
+    for (int i = 0; i < agents; i++) {
+      local.add(Resources.service("n" + i, "web"));
+    }
+    cluster.apply(local.toArray(new Resource[0]));
+    String token = cluster.token(agents, Duration.ofMinutes(10));
+    long target = revision(cluster);
     ExecutorService pool = Executors.newFixedThreadPool(agents);
     List<Future<long[]>> results = new ArrayList<>();
     List<Agent> started = Collections.synchronizedList(new ArrayList<>());
@@ -136,7 +113,7 @@ public final class AgentBench {
                 AgentConfig config =
                     AgentHarness.config(
                         "bench-" + n,
-                        addresses,
+                        cluster.addresses(),
                         work.resolve("a" + n),
                         "services:\n  - {name: web, namespace: n"
                             + n
@@ -167,7 +144,7 @@ public final class AgentBench {
     }
     long wall = System.nanoTime() - t0;
     System.out.printf(
-        "enroll agents=%d  enrolled: p50=%s p95=%s max=%s  first config (registered, workload cert, revision %d applied): p50=%s p95=%s max=%s  all done in %s%n",
+        "enroll agents=%d (3 real servers)  enrolled: p50=%s p95=%s max=%s  first config (registered, workload cert, revision >= %d applied): p50=%s p95=%s max=%s  all done in %s%n",
         agents,
         ms(pct(enrolled, 50)),
         ms(pct(enrolled, 95)),
@@ -179,23 +156,25 @@ public final class AgentBench {
         ms(wall));
     started.forEach(Agent::close);
     pool.shutdownNow();
-    servers.forEach(FakeControlServer::close);
+    cluster.close();
   }
 
   static void footprint(int services, int endpoints, String heap, Path work) throws Exception {
-    FakeMesh mesh = new FakeMesh(TestPki.create("bench.test"));
-    seed(mesh, 100, endpoints);
+    ControlCluster cluster = ControlCluster.start(work.resolve("cluster"));
+    seed(cluster, 100, endpoints);
+    List<Resource> local = new ArrayList<>();
     for (int s = 0; s < services; s++) {
-      mesh.put(FakeMesh.service("local", "svc-" + s, "bench"));
+      local.add(Resources.service("local", "svc-" + s));
     }
-    List<FakeControlServer> servers = cluster(mesh);
+    cluster.apply(local.toArray(new Resource[0]));
     int adminPort;
     try (ServerSocket s = new ServerSocket(0)) {
       adminPort = s.getLocalPort();
     }
     StringBuilder yaml = new StringBuilder();
     yaml.append("node: footprint\nservers: [")
-        .append(servers.stream().map(x -> x.address().toString()).collect(Collectors.joining(", ")))
+        .append(
+            cluster.addresses().stream().map(Object::toString).collect(Collectors.joining(", ")))
         .append("]\ndata-dir: ")
         .append(work.resolve("data"))
         .append("\nadmin-port: ")
@@ -213,7 +192,7 @@ public final class AgentBench {
     Files.createDirectories(work);
     Path config = work.resolve("agent.yaml");
     Files.writeString(config, yaml);
-    String token = mesh.createToken(1, Duration.ofMinutes(10));
+    String token = cluster.token(1, Duration.ofMinutes(10));
 
     // With -Dbench.cds=true the first run writes an AppCDS archive of the classes it loaded and
     // the cold start maps it instead of loading and verifying those classes again.
@@ -223,11 +202,10 @@ public final class AgentBench {
     String secondFlags = cds ? heap + " -XX:SharedArchiveFile=" + archive : heap;
     Process agent = launch(firstFlags, config, token, work.resolve("agent-1.log"));
     Runtime.getRuntime().addShutdownHook(new Thread(agent::destroyForcibly));
-    long target = -1;
+    long target = revision(cluster);
     JsonNode status = null;
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
     while (System.nanoTime() < deadline) {
-      target = mesh.revision();
       status = status(adminPort);
       if (status != null
           && status.path("applied_revision").asLong() >= target
@@ -264,10 +242,11 @@ public final class AgentBench {
           new String(
               jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     }
-    long applied = status.path("applied_revision").asLong();
+    JsonNode last = status(adminPort);
+    long applied = (last != null ? last : status).path("applied_revision").asLong();
     agent.destroy();
     agent.waitFor();
-    servers.forEach(FakeControlServer::close);
+    cluster.stopAll();
 
     long t0 = System.nanoTime();
     Process again = launch(secondFlags, config, null, work.resolve("agent-2.log"));
@@ -296,6 +275,7 @@ public final class AgentBench {
     }
     again.destroy();
     again.waitFor();
+    cluster.close();
   }
 
   private static Process launch(String heap, Path config, String token, Path log)

@@ -37,14 +37,15 @@ class NetworkProbeIT {
         List.of());
   }
 
+  // Generous timeouts: the JDK HTTP client's first request on a loaded machine took over 500 ms.
   private static HealthCheckConfig http(String path) {
     return new HealthCheckConfig(
-        HealthCheckConfig.Kind.HTTP, path, Duration.ofSeconds(1), Duration.ofMillis(500), 1, 1);
+        HealthCheckConfig.Kind.HTTP, path, Duration.ofSeconds(10), Duration.ofSeconds(5), 1, 1);
   }
 
   private static final HealthCheckConfig TCP =
       new HealthCheckConfig(
-          HealthCheckConfig.Kind.TCP, "", Duration.ofSeconds(1), Duration.ofMillis(500), 1, 1);
+          HealthCheckConfig.Kind.TCP, "", Duration.ofSeconds(10), Duration.ofSeconds(5), 1, 1);
 
   @Test
   void httpPassesOn2xxAnd3xxAndFailsOn5xxOrNoServer() throws Exception {
