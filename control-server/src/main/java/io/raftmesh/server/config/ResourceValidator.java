@@ -35,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  * .weight: 140 (expected: 0..100)}; one bad resource fails the whole batch.
  */
 public final class ResourceValidator {
+  private static final com.google.protobuf.Duration DEFAULT_RETRY_BACKOFF_BASE =
+      com.google.protobuf.Duration.newBuilder().setNanos(25_000_000).build();
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern DNS_NAME =
@@ -365,13 +367,17 @@ public final class ResourceValidator {
     }
     nonNegative(r.getBackoffBase(), at + ".backoffBase", v);
     nonNegative(r.getBackoffMax(), at + ".backoffMax", v);
-    if (r.hasBackoffMax()
-        && r.hasBackoffBase()
-        && toJava(r.getBackoffMax()).compareTo(toJava(r.getBackoffBase())) < 0) {
+    // An unset base is 25ms (resource.proto): a cap below it is refused by every proxy, so it is
+    // refused here, before it is stored.
+    com.google.protobuf.Duration base =
+        r.hasBackoffBase() ? r.getBackoffBase() : DEFAULT_RETRY_BACKOFF_BASE;
+    if (r.hasBackoffMax() && toJava(r.getBackoffMax()).compareTo(toJava(base)) < 0) {
       v.bad(
           at + ".backoffMax",
           format(r.getBackoffMax()),
-          "at least backoffBase " + format(r.getBackoffBase()));
+          "at least backoffBase "
+              + format(base)
+              + (r.hasBackoffBase() ? "" : ", the default when backoffBase is unset"));
     }
   }
 

@@ -76,6 +76,28 @@ class ResourceValidatorTest {
   }
 
   @Test
+  void retryBackoffCapBelowTheDefaultBaseIsRefused() {
+    String capOnly =
+        """
+        kind: TrafficRoute
+        metadata: {name: checkout, namespace: shop}
+        spec:
+          destination: checkout
+          routes:
+          - name: a
+            split: [{subset: v1, weight: 100}]
+            retry: {attempts: 3, backoffMax: 10ms}
+        """;
+    assertThatThrownBy(() -> validator.validateBatch(yaml(capOnly), catalogWith(yaml(SERVICE))))
+        .hasMessageContaining(
+            "spec.routes[0].retry.backoffMax: \"10ms\" (expected: at least backoffBase 25ms, the"
+                + " default when backoffBase is unset)");
+    String withBase = capOnly.replace("backoffMax: 10ms", "backoffBase: 5ms, backoffMax: 10ms");
+    assertThatCode(() -> validator.validateBatch(yaml(withBase), catalogWith(yaml(SERVICE))))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
   void weightsMustAddUpTo100() {
     List<Resource> batch = yaml(route("[{subset: v1, weight: 50}, {subset: v2, weight: 20}]"));
 
