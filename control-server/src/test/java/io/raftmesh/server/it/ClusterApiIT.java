@@ -185,7 +185,16 @@ class ClusterApiIT {
 
     String text = Scrape.get(cluster.server(leader).metricsPort());
 
-    assertThat(Scrape.value(text, "raftmesh_raft_role{role=\"leader\"}")).isEqualTo(1.0);
+    // Leadership may move under load between cluster.leader() and a scrape: the current leader's
+    // scrape must say so, whichever server that is by then.
+    Await.until(
+        "the current leader's scrape shows role=leader 1",
+        Duration.ofSeconds(30),
+        () ->
+            Scrape.value(
+                    Scrape.get(cluster.server(cluster.leader()).metricsPort()),
+                    "raftmesh_raft_role{role=\"leader\"}")
+                == 1.0);
     assertThat(Scrape.value(text, "raftmesh_raft_term")).isPositive();
     assertThat(Scrape.value(text, "raftmesh_store_revision")).isPositive();
     assertThat(Scrape.value(text, "raftmesh_ca_certificates_issued_total{kind=\"node\"}"))
