@@ -23,6 +23,15 @@ public final class RaftmeshMain {
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
+    // A server logs its events at INFO; a CLI command prints its own results and logs only
+    // warnings (no "tls key material updated" lines around `raftmesh status`), unless
+    // RAFTMESH_LOG_LEVEL says otherwise. Set before logback reads its configuration.
+    boolean server = args.length > 0 && args[0].equals("server");
+    if (!server
+        && System.getenv("RAFTMESH_LOG_LEVEL") == null
+        && System.getProperty("RAFTMESH_LOG_LEVEL") == null) {
+      System.setProperty("RAFTMESH_LOG_LEVEL", "WARN");
+    }
     System.exit(
         run(
             args,
