@@ -74,7 +74,8 @@ public final class TrafficWorkload implements ChaosWorkload {
 
   /**
    * Every server killed from 15 % of the run for a quarter of it (at least 5 s), then all
-   * restarted; after 8 s for an election, the leader killed and restarted every interval.
+   * restarted; after 12 s for the restarted JVMs and an election, the leader killed and restarted
+   * every interval.
    */
   @Override
   public Optional<NemesisSchedule> schedule(List<String> clusterNodes, ChaosRun.Options options) {
@@ -85,7 +86,7 @@ public final class TrafficWorkload implements ChaosWorkload {
     List<ScheduledOp> ops = new ArrayList<>();
     ops.add(new ScheduledOp(Duration.ofMillis(outageAt), NemesisOp.kill(clusterNodes), false));
     ops.add(new ScheduledOp(Duration.ofMillis(outageEnd), NemesisOp.stop(FaultKind.KILL), false));
-    for (long t = outageEnd + 8_000; t + step <= total; t += 2 * step) {
+    for (long t = outageEnd + 12_000; t + step <= total; t += 2 * step) {
       ops.add(new ScheduledOp(Duration.ofMillis(t), NemesisOp.killLeader(), false));
       ops.add(new ScheduledOp(Duration.ofMillis(t + step), NemesisOp.stop(FaultKind.KILL), false));
     }
