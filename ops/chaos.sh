@@ -12,6 +12,8 @@
 #   register: valid (1,842 ops, 7 partitions, 3 kills)
 # Partitions and packet loss need root with ip and nft/iptables (network namespaces); without
 # them those faults are skipped and the summary says so. Harness logs go to <store>/chaos.log.
+# traffic (two agents, two services; static stability) plays its own fault schedule: every server
+# killed for a quarter of --time, then leader kills; --nemesis does not apply to it.
 # Exit status: 0 all valid, 1 a workload invalid or unknown, 2 harness error, 64 bad usage.
 set -euo pipefail
 

@@ -13,6 +13,7 @@ import io.raftmesh.chaos.workload.DeltaWorkload;
 import io.raftmesh.chaos.workload.IdentityWorkload;
 import io.raftmesh.chaos.workload.RegisterWorkload;
 import io.raftmesh.chaos.workload.SetWorkload;
+import io.raftmesh.chaos.workload.TrafficWorkload;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -84,9 +85,8 @@ public final class ChaosMain {
       Distribution dist = Distribution.at(Path.of(distDir));
       boolean allValid = true;
       for (String w : workloads) {
-        if (w.equals("traffic")) {
-          out.println(
-              "traffic: unknown (not built yet: the static-stability workload needs the agent)");
+        if (w.equals("traffic") && backend.equals("containers")) {
+          out.println("traffic: unknown (the traffic workload needs the processes backend)");
           allValid = false;
           continue;
         }
@@ -127,6 +127,7 @@ public final class ChaosMain {
       case "set" -> new SetWorkload(request);
       case "deltas" -> new DeltaWorkload(8, 3, request, seed);
       case "identity" -> new IdentityWorkload(50, request);
+      case "traffic" -> new TrafficWorkload(request, 0);
       default -> throw new IllegalArgumentException("--workload: " + name);
     };
   }

@@ -387,6 +387,21 @@ public final class ProcessCluster implements Cluster {
     return capabilities;
   }
 
+  /** The distribution the servers run from (agents and the operator CLI come from it too). */
+  public Distribution distribution() {
+    return options.distribution();
+  }
+
+  /** The run directory ({@code logs/}, {@code data/}, {@code pki/}). */
+  public Path directory() {
+    return options.dir();
+  }
+
+  /** The admin's TLS directory for the operator CLI ({@code --tls-dir}). */
+  public Path adminTlsDir() {
+    return options.dir().resolve("pki/cluster/admin");
+  }
+
   /** Whether nodes run in network namespaces. */
   public boolean usesNamespaces() {
     return namespaces != null;

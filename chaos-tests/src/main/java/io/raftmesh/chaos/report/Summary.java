@@ -42,8 +42,14 @@ public final class Summary {
    */
   public static String line(String workload, List<CheckResult> results, History history) {
     List<String> parts = new ArrayList<>();
-    long ops = history.clientOperations().size();
-    parts.add(CheckResult.grouped(ops) + (ops == 1 ? " op" : " ops"));
+    if (workload.equals("traffic")) {
+      // The traffic workload's unit is a request between services (plus a few final checks).
+      long requests = history.clientOperations(java.util.Set.of("request")).size();
+      parts.add(CheckResult.grouped(requests) + (requests == 1 ? " request" : " requests"));
+    } else {
+      long ops = history.clientOperations().size();
+      parts.add(CheckResult.grouped(ops) + (ops == 1 ? " op" : " ops"));
+    }
     Map<String, Long> starts = faultStarts(history);
     NOUNS.forEach(
         (kind, noun) -> {

@@ -133,12 +133,17 @@ public final class ChaosRun {
         HistoryRecorder.writingTo(HistoryJson.appendingTo(folder.historyFile()))) {
       workload.setUp(cluster, recorder);
       @Nullable NemesisRunner nemesis = null;
-      if (!faults.isEmpty()) {
-        NemesisConfig config =
-            NemesisConfig.of(faults, options.interval(), options.time())
-                .withTargets(List.of(Targets.ONE, Targets.LEADER, Targets.MINORITY));
-        NemesisSchedule schedule =
-            NemesisSchedule.generate(config, cluster.nodes(), options.seed());
+      java.util.Optional<NemesisSchedule> own = workload.schedule(cluster.nodes(), options);
+      if (!faults.isEmpty() || own.isPresent()) {
+        NemesisSchedule schedule;
+        if (own.isPresent()) {
+          schedule = own.get();
+        } else {
+          NemesisConfig config =
+              NemesisConfig.of(faults, options.interval(), options.time())
+                  .withTargets(List.of(Targets.ONE, Targets.LEADER, Targets.MINORITY));
+          schedule = NemesisSchedule.generate(config, cluster.nodes(), options.seed());
+        }
         nemesis =
             new NemesisRunner(
                 schedule,

@@ -3,9 +3,11 @@ package io.raftmesh.chaos.workload;
 import io.raftmesh.chaos.cluster.Cluster;
 import io.raftmesh.chaos.history.History;
 import io.raftmesh.chaos.history.HistoryRecorder;
+import io.raftmesh.chaos.scenarios.NemesisSchedule;
 import io.raftmesh.chaos.traffic.Workload;
 import io.raftmesh.chaos.validate.CheckResult;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One workload of a chaos run. {@link ChaosRun} calls, in order: {@link #setUp}, {@link #traffic}
@@ -18,6 +20,14 @@ public interface ChaosWorkload extends AutoCloseable {
 
   /** Prepares what the traffic needs (tokens, enrolled subscribers...). */
   default void setUp(Cluster cluster, HistoryRecorder recorder) throws Exception {}
+
+  /**
+   * A fault schedule of the workload's own (for instance every server down at once), used instead
+   * of the generated one when present; empty by default.
+   */
+  default Optional<NemesisSchedule> schedule(List<String> nodes, ChaosRun.Options options) {
+    return Optional.empty();
+  }
 
   /** The client operations to issue during the run. */
   Workload traffic(Cluster cluster);

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@code target/chaos-store/summaries.txt}; faults the machine cannot inject are logged as skipped
  * with the reason.
  */
-@Timeout(value = 12, unit = TimeUnit.MINUTES)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChaosSuiteIT {
   private static final Logger log = LoggerFactory.getLogger(ChaosSuiteIT.class);
@@ -121,5 +121,33 @@ class ChaosSuiteIT {
         new IdentityWorkload(30, REQUEST),
         EnumSet.of(FaultKind.KILL, FaultKind.PAUSE, FaultKind.PARTITION),
         14);
+  }
+
+  @Test
+  @Order(5)
+  void requestsBetweenServicesSucceedWhileEveryServerIsDownAndAgentsConverge() throws Exception {
+    ChaosRun.Result r =
+        ChaosRun.run(
+            cluster,
+            new TrafficWorkload(REQUEST, 0),
+            new ChaosRun.Options(
+                EnumSet.of(FaultKind.KILL),
+                Duration.ofSeconds(40),
+                Duration.ofSeconds(3),
+                2,
+                5,
+                15,
+                store));
+    CheckResult traffic = r.results().get(0);
+    log.info("SUMMARY {} {}", r.summary(), traffic.summary());
+    Files.writeString(
+        store.resolve("summaries.txt"),
+        r.summary() + " " + traffic.summary() + " " + r.folder() + "\n",
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+    assertThat(r.results()).as(traffic.toString()).allMatch(CheckResult::isValid);
+    assertThat(traffic.count("outage-requests")).as(traffic.summary()).isPositive();
+    assertThat(traffic.count("ok")).isEqualTo(traffic.count("requests")).isPositive();
+    assertThat(traffic.count("converged")).isEqualTo(2);
   }
 }
