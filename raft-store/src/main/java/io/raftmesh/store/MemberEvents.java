@@ -39,6 +39,8 @@ final class MemberEvents implements StateMachineEvents {
   private volatile Supplier<LeaderView> view = () -> new LeaderView(null, 0, false);
   // Touched only on the event thread:
   private @Nullable String reportedLeader;
+  private long reportedTerm;
+  private long readyTerm = -1;
   private long noLeaderSinceNanos;
   private boolean noLeaderReported;
 
@@ -65,12 +67,31 @@ final class MemberEvents implements StateMachineEvents {
             () -> check(view.get()), period, period, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Adds a listener on the event thread and first tells it the state it missed: the known leader
+   * and, when this member already leads and is ready, {@code onLeaderReady}. Without this replay a
+   * member elected while the server was still starting (before it added its listeners) would never
+   * start its leader-only jobs.
+   */
   void add(LeadershipListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    Objects.requireNonNull(listener, "listener");
+    enqueue(
+        () -> {
+          listeners.add(listener);
+          String leader = reportedLeader;
+          if (leader != null) {
+            deliverTo(listener, l -> l.onLeaderChanged(leader, reportedTerm));
+          }
+          if (readyTerm >= 0) {
+            long term = readyTerm;
+            deliverTo(listener, l -> l.onLeaderReady(term));
+          }
+        });
   }
 
+  /** Removes a listener, on the event thread (after an earlier {@link #add} of it). */
   void remove(LeadershipListener listener) {
-    listeners.remove(listener);
+    enqueue(() -> listeners.remove(listener));
   }
 
   private void check(LeaderView view) {
@@ -89,6 +110,7 @@ final class MemberEvents implements StateMachineEvents {
     if (!noLeaderReported && elapsed.compareTo(noLeaderAfter) > 0) {
       noLeaderReported = true;
       reportedLeader = null;
+      readyTerm = -1;
       LOG.warn("member={} no leader for {}ms", memberId, elapsed.toMillis());
       deliver(l -> l.onNoLeader(elapsed));
     }
@@ -99,17 +121,23 @@ final class MemberEvents implements StateMachineEvents {
     noLeaderReported = false;
     if (!leaderId.equals(reportedLeader)) {
       reportedLeader = leaderId;
+      reportedTerm = term;
       deliver(l -> l.onLeaderChanged(leaderId, term));
     }
   }
 
   private void deliver(java.util.function.Consumer<LeadershipListener> call) {
     for (LeadershipListener l : listeners) {
-      try {
-        call.accept(l);
-      } catch (RuntimeException e) {
-        LOG.warn("member={} leadership listener {} failed: {}", memberId, l, e.toString());
-      }
+      deliverTo(l, call);
+    }
+  }
+
+  private void deliverTo(
+      LeadershipListener l, java.util.function.Consumer<LeadershipListener> call) {
+    try {
+      call.accept(l);
+    } catch (RuntimeException e) {
+      LOG.warn("member={} leadership listener {} failed: {}", memberId, l, e.toString());
     }
   }
 
@@ -133,13 +161,18 @@ final class MemberEvents implements StateMachineEvents {
         () -> {
           long t = term >= 0 ? term : view.get().term();
           LOG.info("member={} is leader and ready term={}", memberId, t);
+          readyTerm = t;
           deliver(l -> l.onLeaderReady(t));
         });
   }
 
   @Override
   public void notLeader() {
-    enqueue(() -> deliver(LeadershipListener::onNotLeader));
+    enqueue(
+        () -> {
+          readyTerm = -1;
+          deliver(LeadershipListener::onNotLeader);
+        });
   }
 
   @Override

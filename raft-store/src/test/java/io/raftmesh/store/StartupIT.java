@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,6 +36,32 @@ class StartupIT {
     try (StoreMember m = StoreMember.start(c)) {
       awaitLeader(m);
       assertThat(m.client().get(b("/k")).join().getKv().getValue()).isEqualTo(b("v"));
+    }
+  }
+
+  @Test
+  void listenerAddedAfterElectionHearsThatThisMemberLeads() throws Exception {
+    // A server adds its listeners after its member started; an election in between must not
+    // leave leader-only jobs stopped until the next change of leader.
+    try (StoreMember m = StoreMember.start(config("n1", "raftmesh", MiniCluster.freePort()))) {
+      awaitLeader(m);
+      CompletableFuture<Long> ready = new CompletableFuture<>();
+      CompletableFuture<String> leader = new CompletableFuture<>();
+      m.addLeadershipListener(
+          new LeadershipListener() {
+            @Override
+            public void onLeaderChanged(String leaderId, long term) {
+              leader.complete(leaderId);
+            }
+
+            @Override
+            public void onLeaderReady(long term) {
+              ready.complete(term);
+            }
+          });
+
+      assertThat(leader.get(10, TimeUnit.SECONDS)).isEqualTo("n1");
+      assertThat(ready.get(10, TimeUnit.SECONDS)).isEqualTo(m.status().term());
     }
   }
 
