@@ -39,8 +39,12 @@ PEERS="n1=127.0.0.1:${RAFT[n1]},n2=127.0.0.1:${RAFT[n2]},n3=127.0.0.1:${RAFT[n3]
 SERVERS="127.0.0.1:${GRPC[n1]},127.0.0.1:${GRPC[n2]},127.0.0.1:${GRPC[n3]}"
 PIDLIST=""
 for n in n1 n2 n3; do
-  # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of JVM flags (e.g. a JFR recording)
-  java -Xms512m -Xmx512m ${SERVER_JAVA_OPTS:-} -cp "$CP" io.raftmesh.server.cli.RaftmeshMain server \
+  # SERVER_JAVA_OPTS: JVM flags for every server; {id} becomes the server's id, e.g.
+  # SERVER_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/{id}.jfr,settings=profile'
+  opts="${SERVER_JAVA_OPTS:-}"
+  opts="${opts//\{id\}/$n}"
+  # shellcheck disable=SC2086 # a list of JVM flags
+  java -Xms512m -Xmx512m $opts -cp "$CP" io.raftmesh.server.cli.RaftmeshMain server \
     --id "$n" --peers "$PEERS" --data-dir "$WORK/data/$n" \
     --tls-dir "$WORK/cluster/servers/$n" --kek-file "$WORK/cluster/kek.key" \
     --issuer-file "$WORK/cluster/issuer.json" --bind-address 127.0.0.1 \

@@ -2,6 +2,8 @@ package io.raftmesh.bench;
 
 import com.google.protobuf.util.Durations;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.raftmesh.ca.Fingerprint;
 import io.raftmesh.ca.identity.TrustDomain;
@@ -190,9 +192,12 @@ public final class ControlBench {
 
   // ---------------------------------------------------------------- enrollment
 
-  List<TlsDir> enroll(int n, int concurrency, String label) throws Exception {
-    String token =
-        EnrollmentServiceGrpc.newBlockingStub(adminChannels.get(0))
+  /** An n-use join token; waits (bounded) while the new leader has yet to store the issuer. */
+  private String createToken(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        return EnrollmentServiceGrpc.newBlockingStub(adminChannels.get(0))
             .withDeadlineAfter(30, TimeUnit.SECONDS)
             .createJoinToken(
                 CreateJoinTokenRequest.newBuilder()
@@ -201,6 +206,17 @@ public final class ControlBench {
                     .setDescription("bench")
                     .build())
             .getToken();
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  List<TlsDir> enroll(int n, int concurrency, String label) throws Exception {
+    String token = createToken(n);
     List<ManagedChannel> pinned = new ArrayList<>();
     for (String s : servers) {
       pinned.add(MeshChannels.pinned(s, root, Clock.systemUTC()));
