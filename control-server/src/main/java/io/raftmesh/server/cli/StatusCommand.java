@@ -1,6 +1,7 @@
 package io.raftmesh.server.cli;
 
 import com.google.protobuf.util.Timestamps;
+import io.grpc.StatusRuntimeException;
 import io.raftmesh.proto.v1.Member;
 import io.raftmesh.proto.v1.NodeStatus;
 import io.raftmesh.proto.v1.StatusRequest;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code raftmesh status}: the control plane (members, leader, revisions) and every node (which
- * revision it acknowledged, its last NACK, certificate expiry), as one server sees them.
+ * revision it acknowledged, its last NACK, certificate expiry), as the leader sees them (as the
+ * first server that answers when the leader cannot be asked).
  */
 @Command(
     name = "status",
@@ -33,11 +35,35 @@ final class StatusCommand implements Callable<Integer> {
       s =
           c.call(
               (ch, ms) -> ApplyCommand.cluster(ch, ms).status(StatusRequest.getDefaultInstance()));
+      s = fromLeader(c, s);
     }
     PrintWriter w = spec.commandLine().getOut();
     w.print(render(s, Instant.now()));
     w.flush();
     return 0;
+  }
+
+  /**
+   * The leader's answer when a follower answered first: only the leader knows every member's role,
+   * match index and last contact (a follower shows the other followers as UNKNOWN). Keeps the
+   * follower's answer when the leader's API address is unknown or the leader does not answer.
+   */
+  static StatusResponse fromLeader(ClusterClient c, StatusResponse first) {
+    String leader = first.getLeaderId();
+    if (leader.isEmpty() || leader.equals(first.getServerId())) {
+      return first;
+    }
+    for (Member m : first.getMembersList()) {
+      if (m.getId().equals(leader) && !m.getApiAddress().isEmpty()) {
+        try {
+          return ApplyCommand.cluster(c.channel(m.getApiAddress()), c.deadline().toMillis())
+              .status(StatusRequest.getDefaultInstance());
+        } catch (StatusRuntimeException e) {
+          return first;
+        }
+      }
+    }
+    return first;
   }
 
   static String render(StatusResponse s, Instant now) {

@@ -239,6 +239,48 @@ class ClientCommandsTest {
   }
 
   @Test
+  void statusFromAFollowerIsAskedAgainOfTheLeaderWhoKnowsEveryMember() throws Exception {
+    Server leader =
+        InProcessServerBuilder.forName("cp-leader")
+            .directExecutor()
+            .addService(new FakeCluster("n2", "n2", ""))
+            .build()
+            .start();
+    try {
+      server.shutdownNow();
+      server =
+          InProcessServerBuilder.forName("cp-good")
+              .directExecutor()
+              .addService(new FakeCluster("n1", "n2", "cp-leader:1"))
+              .build()
+              .start();
+
+      Result r = run("status", "--servers", "cp-good:1");
+
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.out()).contains("answered by n2");
+    } finally {
+      leader.shutdownNow();
+    }
+  }
+
+  @Test
+  void statusKeepsTheFollowersAnswerWhenTheLeaderDoesNotAnswer() throws Exception {
+    server.shutdownNow();
+    server =
+        InProcessServerBuilder.forName("cp-good")
+            .directExecutor()
+            .addService(new FakeCluster("n1", "n2", "cp-gone:1"))
+            .build()
+            .start();
+
+    Result r = run("status", "--servers", "cp-good:1");
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("leader n2").contains("answered by n1");
+  }
+
+  @Test
   void anUnreachableServerIsSkippedForTheNext() {
     Result r = run("status", "--servers", "cp-down:1,cp-good:1");
 
@@ -315,12 +357,26 @@ class ClientCommandsTest {
   }
 
   private static final class FakeCluster extends ClusterServiceGrpc.ClusterServiceImplBase {
+    private final String serverId;
+    private final String leaderId;
+    private final String leaderApi;
+
+    FakeCluster() {
+      this("n1", "n2", "");
+    }
+
+    FakeCluster(String serverId, String leaderId, String leaderApi) {
+      this.serverId = serverId;
+      this.leaderId = leaderId;
+      this.leaderApi = leaderApi;
+    }
+
     @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
       out.onNext(
           StatusResponse.newBuilder()
-              .setServerId("n1")
-              .setLeaderId("n2")
+              .setServerId(serverId)
+              .setLeaderId(leaderId)
               .setTerm(5)
               .setRevision(42)
               .setAppliedIndex(90)
@@ -334,7 +390,8 @@ class ClientCommandsTest {
                   Member.newBuilder()
                       .setId("n2")
                       .setRole("LEADER")
-                      .setRaftAddress("127.0.0.1:9002"))
+                      .setRaftAddress("127.0.0.1:9002")
+                      .setApiAddress(leaderApi))
               .addNodes(
                   NodeStatus.newBuilder()
                       .setName("node-a")
