@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -178,6 +179,30 @@ public final class ServerMetrics {
             .help("Finished gRPC calls, by method and status code")
             .labelNames("method", "code")
             .register(registry);
+  }
+
+  /**
+   * Registers {@code raftmesh_config_revision}: the newest revision agents are sent, as this
+   * member's replica knows it. Agents that applied it are current; the store's own revision moves
+   * also with ACKs and heartbeats that agents never see, so it cannot serve as the yardstick.
+   *
+   * @param revision reads the revision; a failing read leaves the series out of that scrape
+   */
+  public void configRevision(PrometheusRegistry registry, LongSupplier revision) {
+    GaugeWithCallback.builder()
+        .name("raftmesh_config_revision")
+        .help("Newest config revision agents are sent, as this member's replica knows it")
+        .callback(
+            cb -> {
+              long r;
+              try {
+                r = revision.getAsLong();
+              } catch (RuntimeException e) {
+                return;
+              }
+              cb.call(r);
+            })
+        .register(registry);
   }
 
   /** Counts a certificate of {@code kind} ({@code node}, {@code workload}, ...). */

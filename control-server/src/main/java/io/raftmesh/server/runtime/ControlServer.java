@@ -15,11 +15,13 @@ import io.raftmesh.server.admin.ServerDirectory;
 import io.raftmesh.server.auth.AccessPolicy;
 import io.raftmesh.server.auth.CallerInterceptor;
 import io.raftmesh.server.auth.CountingTrustManager;
+import io.raftmesh.server.config.ConfigMarker;
 import io.raftmesh.server.metrics.MetricsEndpoint;
 import io.raftmesh.server.metrics.RpcMetricsInterceptor;
 import io.raftmesh.server.metrics.ServerMetrics;
 import io.raftmesh.server.xds.XdsServer;
 import io.raftmesh.store.RaftTls;
+import io.raftmesh.store.ReadConsistency;
 import io.raftmesh.store.StoreConfig;
 import io.raftmesh.store.StoreMember;
 import java.io.IOException;
@@ -183,6 +185,11 @@ public final class ControlServer implements AutoCloseable {
       throw new ServerStartException(String.valueOf(e.getMessage()), e);
     }
     memberRef.set(member);
+    metrics.configRevision(
+        registry,
+        () ->
+            ConfigMarker.revision(
+                member.client(), ReadConsistency.stale(0), config.requestTimeout()));
     ExecutorService handlers =
         Executors.newFixedThreadPool(
             config.handlerThreads(), daemon("raftmesh-grpc-" + config.id()));

@@ -30,6 +30,7 @@ class ServerMetricsTest {
     m.enrollmentFailures.labelValues("token_refused").inc();
     m.tokenUses.labelValues("ok").inc();
     m.rpcs.labelValues("ConfigService/Apply", "OK").inc();
+    m.configRevision(registry, () -> 42);
 
     String text = scrape(registry);
 
@@ -38,6 +39,7 @@ class ServerMetricsTest {
         .contains("raftmesh_raft_role{role=\"follower\"} 1")
         .contains("raftmesh_raft_role{role=\"leader\"} 0")
         .contains("raftmesh_config_delta_streams 7")
+        .contains("raftmesh_config_revision 42")
         .contains("# TYPE raftmesh_config_delta_send_duration_seconds histogram")
         .contains("raftmesh_config_delta_send_duration_seconds_bucket{le=\"0.005\"} 1")
         .contains("raftmesh_config_delta_acks_total 1")
