@@ -87,19 +87,22 @@ final class SlidingWindow {
     this.startedMillis = clock.millis();
   }
 
-  /** A window of {@code retention} in slots of {@code retention / 6} (at least one second). */
+  /**
+   * A window keeping {@code retention} in slots of {@code retention / 6} (at least one second),
+   * plus the slot in progress, so that a query for the whole retention covers at least that long.
+   */
   static SlidingWindow of(Clock clock, Duration retention, int maxEdges) {
     Duration width = retention.dividedBy(6);
     if (width.compareTo(Duration.ofSeconds(1)) < 0) {
       width = Duration.ofSeconds(1);
     }
-    int n = (int) Math.max(1, (retention.toMillis() + width.toMillis() - 1) / width.toMillis());
-    return new SlidingWindow(clock, width, n, maxEdges);
+    long n = Math.max(1, (retention.toMillis() + width.toMillis() - 1) / width.toMillis());
+    return new SlidingWindow(clock, width, (int) n + 1, maxEdges);
   }
 
-  /** The longest span a query can cover. */
+  /** The longest span a query is sure to cover. */
   Duration retention() {
-    return Duration.ofMillis(slotMillis * slots);
+    return Duration.ofMillis(slotMillis * (slots - 1L));
   }
 
   /** Adds a validated report of {@code node} to the current slot. */
@@ -130,19 +133,21 @@ final class SlidingWindow {
   }
 
   /**
-   * The edges of the last {@code span} (zero or longer than the retention: all of it), filtered to
-   * edges touching {@code service} unless it is empty, in a stable order.
+   * The edges of the slots overlapping the last {@code span} (zero or longer than the retention:
+   * the retention), filtered to edges touching {@code service} unless it is empty, in a stable
+   * order, with the exact span those slots cover (from the oldest slot's start, or the window's
+   * creation, to now).
    */
   synchronized Snapshot query(Duration span, String service) {
     long now = clock.millis();
     long currentIndex = Math.floorDiv(now, slotMillis);
     expire(currentIndex);
-    long k =
-        span.isZero() || span.isNegative()
-            ? slots
-            : (span.toMillis() + slotMillis - 1) / slotMillis;
-    k = Math.min(Math.max(k, 1), slots);
-    long oldest = currentIndex - k + 1;
+    Duration want =
+        span.isZero() || span.isNegative() || span.compareTo(retention()) > 0 ? retention() : span;
+    // The oldest slot that overlaps [now - want, now], so the answer covers at least `want`
+    // (once the server has been collecting that long).
+    long oldest =
+        Math.max(Math.floorDiv(now - want.toMillis(), slotMillis), currentIndex - slots + 1);
     long from = Math.max(oldest * slotMillis, startedMillis);
     Map<EdgeKey, Counts> sum = new LinkedHashMap<>();
     Set<String> nodes = new HashSet<>();
