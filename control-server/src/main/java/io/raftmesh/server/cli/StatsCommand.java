@@ -17,9 +17,11 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -115,54 +117,62 @@ final class StatsCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Asks every member (from the member list) for its window, all at once. */
+  /**
+   * Asks every member (from the member list) for its window, all at once. The addresses given with
+   * {@code --servers} are asked too, so a member whose API address is not recorded yet still
+   * answers; answers are matched to members by the server id they carry.
+   */
   private List<Answer> ask(ClusterClient c, Duration span) throws InterruptedException {
     MembersResponse members =
         c.call(
             (ch, ms) ->
                 ApplyCommand.cluster(ch, ms).listMembers(ListMembersRequest.getDefaultInstance()));
-    Map<String, String> targets = new LinkedHashMap<>();
+    Set<String> addresses = new LinkedHashSet<>();
     for (Member m : members.getMembersList()) {
-      targets.put(m.getId(), m.getApiAddress());
+      if (!m.getApiAddress().isEmpty()) {
+        addresses.add(m.getApiAddress());
+      }
     }
+    addresses.addAll(c.servers());
     QueryTelemetryRequest request =
         QueryTelemetryRequest.newBuilder()
             .setWindow(Durations.fromMillis(span.toMillis()))
             .setService(service)
             .build();
     Map<String, CompletableFuture<QueryTelemetryResponse>> calls = new LinkedHashMap<>();
-    for (Map.Entry<String, String> t : targets.entrySet()) {
-      if (!t.getValue().isEmpty()) {
-        CompletableFuture<QueryTelemetryResponse> answer = new CompletableFuture<>();
-        TelemetryServiceGrpc.newStub(c.channel(t.getValue()))
-            .withDeadlineAfter(c.deadline().toMillis(), TimeUnit.MILLISECONDS)
-            .queryWindow(request, completing(answer));
-        calls.put(t.getKey(), answer);
+    for (String address : addresses) {
+      CompletableFuture<QueryTelemetryResponse> answer = new CompletableFuture<>();
+      TelemetryServiceGrpc.newStub(c.channel(address))
+          .withDeadlineAfter(c.deadline().toMillis(), TimeUnit.MILLISECONDS)
+          .queryWindow(request, completing(answer));
+      calls.put(address, answer);
+    }
+    Map<String, Answer> byServer = new LinkedHashMap<>();
+    Map<String, String> errors = new LinkedHashMap<>();
+    for (Map.Entry<String, CompletableFuture<QueryTelemetryResponse>> call : calls.entrySet()) {
+      try {
+        QueryTelemetryResponse r = call.getValue().get();
+        byServer.putIfAbsent(r.getServerId(), new Answer(r.getServerId(), call.getKey(), r, ""));
+      } catch (ExecutionException e) {
+        errors.put(call.getKey(), Errors.describe(e));
       }
     }
     List<Answer> out = new ArrayList<>();
-    for (Map.Entry<String, String> t : targets.entrySet()) {
-      CompletableFuture<QueryTelemetryResponse> call = calls.get(t.getKey());
-      if (call == null) {
+    for (Member m : members.getMembersList()) {
+      Answer a = byServer.remove(m.getId());
+      if (a != null) {
+        out.add(a);
+      } else {
+        String why =
+            m.getApiAddress().isEmpty()
+                ? "no API address known"
+                : errors.getOrDefault(m.getApiAddress(), "no answer");
         out.add(
             new Answer(
-                t.getKey(),
-                "",
-                QueryTelemetryResponse.getDefaultInstance(),
-                "no API address known"));
-        continue;
-      }
-      try {
-        out.add(new Answer(t.getKey(), t.getValue(), call.get(), ""));
-      } catch (ExecutionException e) {
-        out.add(
-            new Answer(
-                t.getKey(),
-                t.getValue(),
-                QueryTelemetryResponse.getDefaultInstance(),
-                Errors.describe(e)));
+                m.getId(), m.getApiAddress(), QueryTelemetryResponse.getDefaultInstance(), why));
       }
     }
+    out.addAll(byServer.values()); // answered, though not in the member list (yet)
     return out;
   }
 
