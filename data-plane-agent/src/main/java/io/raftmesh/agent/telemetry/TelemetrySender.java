@@ -62,6 +62,7 @@ public final class TelemetrySender implements AutoCloseable {
   private long reportedAged;
   private long reportedFull;
   private int failuresInARow;
+  private boolean unimplementedLogged;
 
   /**
    * A sender (not started) for {@code node}.
