@@ -163,8 +163,14 @@ public final class TelemetrySender implements AutoCloseable {
         reports.labelValues("refused").inc();
         dropped.labelValues("refused").inc(edges.size());
         pending.clear();
-        log.warn(
-            "telemetry report refused node={} edges={}: {}", node, edges.size(), e.getMessage());
+        // A server without TelemetryService (older version, mid-upgrade) says so on every report:
+        // say it once.
+        boolean unimplemented = e.status().getCode() == Status.Code.UNIMPLEMENTED;
+        if (!unimplemented || !unimplementedLogged) {
+          unimplementedLogged |= unimplemented;
+          log.warn(
+              "telemetry report refused node={} edges={}: {}", node, edges.size(), e.getMessage());
+        }
       }
     }
   }
