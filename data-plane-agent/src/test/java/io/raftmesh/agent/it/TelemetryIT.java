@@ -209,6 +209,7 @@ class TelemetryIT {
 
     // The table for one service, as an operator reads it.
     String table = cluster.cli("stats", "shop/backend");
+    System.out.println("raftmesh stats shop/backend:\n" + table);
     assertThat(table)
         .containsPattern("(?m)^shop/backend\\s+" + total + "\\s+\\S+\\s+100\\.00%")
         .containsPattern("(?m)^shop/frontend\\s+shop/backend\\s+" + total + "\\s");
