@@ -102,4 +102,33 @@ class TrafficStatsTest {
         .containsPattern("shop/api\\s+120\\s+2\\.00\\s+75\\.00%\\s+1\\.0ms\\s+9\\.8ms")
         .containsPattern("shop/web\\s+shop/api\\s+90\\s+1\\.50\\s+100\\.00%");
   }
+
+  private static String usageError(String... args) {
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code =
+        RaftmeshMain.run(
+            args,
+            java.util.Map.of(),
+            new java.io.PrintWriter(new java.io.StringWriter()),
+            new java.io.PrintWriter(err));
+    assertThat(code).as(err.toString()).isEqualTo(RaftmeshMain.USAGE);
+    return err.toString();
+  }
+
+  @Test
+  void badArgumentsAreUsageErrorsBeforeAnyServerIsAsked() {
+    String[] servers = {"--servers", "127.0.0.1:1", "--tls-dir", "/nonexistent"};
+    assertThat(usageError(concat(new String[] {"stats", "web"}, servers)))
+        .contains("SERVICE=web is not valid: expected namespace/name");
+    assertThat(usageError(concat(new String[] {"stats", "-o", "yaml"}, servers)))
+        .contains("--output=yaml is not valid: expected table or json");
+    assertThat(usageError(concat(new String[] {"stats", "--window", "0s"}, servers)))
+        .contains("--window=0s is not valid");
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 }
