@@ -23,6 +23,7 @@ import io.raftmesh.agent.subscribe.ConfigApplier;
 import io.raftmesh.agent.subscribe.DeltaSubscriber;
 import io.raftmesh.agent.subscribe.MeshView;
 import io.raftmesh.agent.subscribe.SubscriptionMetrics;
+import io.raftmesh.agent.telemetry.TelemetrySender;
 import io.raftmesh.ca.identity.MeshIdentity;
 import io.raftmesh.ca.identity.SpiffeId;
 import io.raftmesh.ca.identity.TrustDomain;
@@ -104,6 +105,7 @@ public final class Agent implements AutoCloseable {
   private volatile @Nullable DataPlane dataPlane;
   private volatile @Nullable ConfigApplier applier;
   private volatile @Nullable DeltaSubscriber subscriber;
+  private volatile @Nullable TelemetrySender telemetry;
   private volatile @Nullable AdminServer admin;
   private volatile boolean registered;
   private volatile long registeredRevision;
@@ -347,6 +349,17 @@ public final class Agent implements AutoCloseable {
         new DeltaSubscriber(control, a, subscriptionMetrics, options.version(), options.clock());
     subscriber = s;
     s.start();
+    TelemetrySender t =
+        new TelemetrySender(
+            config.nodeName(),
+            control,
+            s::connectedServer,
+            plane::drainTraffic,
+            config.telemetryInterval(),
+            options.clock(),
+            options.registry());
+    telemetry = t;
+    t.start();
     serving.countDown();
   }
 
@@ -622,6 +635,10 @@ public final class Agent implements AutoCloseable {
     DeltaSubscriber s = subscriber;
     if (s != null) {
       s.close();
+    }
+    TelemetrySender t = telemetry;
+    if (t != null) {
+      t.close();
     }
     health.close();
     if (registered) {

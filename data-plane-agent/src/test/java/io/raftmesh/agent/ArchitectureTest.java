@@ -55,7 +55,8 @@ class ArchitectureTest {
             "io.raftmesh.agent.cache..",
             "io.raftmesh.agent.register..",
             "io.raftmesh.agent.health..",
-            "io.raftmesh.agent.admin..")
+            "io.raftmesh.agent.admin..",
+            "io.raftmesh.agent.telemetry..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.raftmesh.agent.proxy..")

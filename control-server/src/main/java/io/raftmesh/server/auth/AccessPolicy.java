@@ -8,6 +8,7 @@ import io.raftmesh.proto.v1.ConfigServiceGrpc;
 import io.raftmesh.proto.v1.DeltaServiceGrpc;
 import io.raftmesh.proto.v1.EnrollmentServiceGrpc;
 import io.raftmesh.proto.v1.RegistrationServiceGrpc;
+import io.raftmesh.proto.v1.TelemetryServiceGrpc;
 import io.raftmesh.server.auth.Caller.Role;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -60,6 +61,9 @@ public final class AccessPolicy {
     p.allow(ClusterServiceGrpc.getTransferLeadershipMethod(), ADMIN);
     p.allow(ClusterServiceGrpc.getSaveSnapshotMethod(), ADMIN);
     p.allow(ClusterServiceGrpc.getListChangesMethod(), ADMIN);
+    // Telemetry: agents report their own edges (checked by the service), operators read windows.
+    p.allow(TelemetryServiceGrpc.getReportMethod(), NODE);
+    p.allow(TelemetryServiceGrpc.getQueryWindowMethod(), ADMIN);
     // xDS (ADS) for Envoy and proxyless gRPC clients: the same callers as the delta stream.
     p.allow(AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod(), NODE);
     p.allow(AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod(), NODE);

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       DeleteCommand.class,
       StatusCommand.class,
       MembersCommand.class,
+      StatsCommand.class,
       SnapshotCommand.class
     })
 public final class RaftmeshCommand {}

@@ -188,6 +188,20 @@ final class ServerCommand implements Callable<Integer> {
           "How long a removed xDS route or cluster stays available to clients still asking for it (default: ${DEFAULT-VALUE}).")
   String xdsRetention = "30s";
 
+  @Option(
+      names = "--telemetry-window",
+      defaultValue = "60s",
+      description =
+          "How long agents' traffic summaries are kept in memory for raftmesh stats, 6s..1h (default: ${DEFAULT-VALUE}).")
+  String telemetryWindow = "60s";
+
+  @Option(
+      names = "--telemetry-max-edges",
+      defaultValue = "10000",
+      description =
+          "Distinct service-to-service edges the telemetry window holds at most; summaries of new edges beyond it are dropped and counted (default: ${DEFAULT-VALUE}).")
+  String telemetryMaxEdges = "10000";
+
   @Override
   public Integer call() {
     ServerConfig serverConfig = settings();
@@ -294,7 +308,12 @@ final class ServerCommand implements Callable<Integer> {
             .housekeepingInterval(positive("--housekeeping-interval", housekeepingInterval))
             .handlerThreads((int) count("--handler-threads", handlerThreads, 2))
             .xds(bool("--xds", xds))
-            .xdsRetention(CliValues.duration("--xds-retention", xdsRetention));
+            .xdsRetention(CliValues.duration("--xds-retention", xdsRetention))
+            .telemetryWindow(CliValues.duration("--telemetry-window", telemetryWindow))
+            .telemetryMaxEdges(
+                (int)
+                    Math.min(
+                        Integer.MAX_VALUE, count("--telemetry-max-edges", telemetryMaxEdges, 1)));
     try {
       return b.build();
     } catch (IllegalArgumentException e) {

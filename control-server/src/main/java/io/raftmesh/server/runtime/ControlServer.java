@@ -215,7 +215,8 @@ public final class ControlServer implements AutoCloseable {
               metrics,
               background,
               td,
-              xdsServer == null ? List::of : xdsServer::streams);
+              xdsServer == null ? List::of : xdsServer::streams,
+              registry);
       subsRef.set(services.subscriptions());
       CallerInterceptor callers =
           new CallerInterceptor(td, AccessPolicy.mesh(), services.enrolledNodes(), metrics);

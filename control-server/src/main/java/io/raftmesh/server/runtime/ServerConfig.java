@@ -43,6 +43,9 @@ import org.jspecify.annotations.Nullable;
  * @param xds whether this server serves xDS (ADS) on its gRPC port
  * @param xdsRetention how long a removed xDS route, cluster or assignment stays available to
  *     clients still asking for it by name (make-before-break), at least
+ * @param telemetryWindow how long agents' traffic summaries are kept in memory for {@code raftmesh
+ *     stats} (the longest window it can show)
+ * @param telemetryMaxEdges how many distinct edges the telemetry window holds at most
  */
 public record ServerConfig(
     String id,
@@ -69,7 +72,9 @@ public record ServerConfig(
     Duration housekeepingInterval,
     int handlerThreads,
     boolean xds,
-    Duration xdsRetention) {
+    Duration xdsRetention,
+    Duration telemetryWindow,
+    int telemetryMaxEdges) {
 
   private static final Pattern ID = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern HOST_PORT =
@@ -91,6 +96,7 @@ public record ServerConfig(
     requireNonNull(reaperInterval, "reaperInterval");
     requireNonNull(housekeepingInterval, "housekeepingInterval");
     requireNonNull(xdsRetention, "xdsRetention");
+    requireNonNull(telemetryWindow, "telemetryWindow");
     check(ID.matcher(id).matches(), "id", id, "a DNS label: 1-63 of a-z 0-9 -");
     check(!peers.isEmpty(), "peers", peers, "at least this server");
     for (Map.Entry<String, String> p : peers.entrySet()) {
@@ -160,6 +166,17 @@ public record ServerConfig(
         handlerThreads,
         "2..4096");
     check(!xdsRetention.isNegative(), "xds-retention", xdsRetention, "zero or more");
+    check(
+        telemetryWindow.compareTo(Duration.ofSeconds(6)) >= 0
+            && telemetryWindow.compareTo(Duration.ofHours(1)) <= 0,
+        "telemetry-window",
+        telemetryWindow,
+        "6s..1h");
+    check(
+        telemetryMaxEdges >= 1 && telemetryMaxEdges <= 1_000_000,
+        "telemetry-max-edges",
+        telemetryMaxEdges,
+        "1..1000000");
   }
 
   private static boolean isHostPort(String s) {
@@ -225,6 +242,8 @@ public record ServerConfig(
     private int handlerThreads = 64;
     private boolean xds = true;
     private Duration xdsRetention = Duration.ofSeconds(30);
+    private Duration telemetryWindow = Duration.ofSeconds(60);
+    private int telemetryMaxEdges = 10_000;
 
     private Builder(String id, Map<String, String> peers, Path dataDir, Path tlsDir, Path kekFile) {
       this.id = id;
@@ -344,6 +363,18 @@ public record ServerConfig(
       return this;
     }
 
+    /** How long telemetry summaries are kept (default 60s). */
+    public Builder telemetryWindow(Duration v) {
+      telemetryWindow = v;
+      return this;
+    }
+
+    /** Distinct edges the telemetry window holds at most (default 10,000). */
+    public Builder telemetryMaxEdges(int v) {
+      telemetryMaxEdges = v;
+      return this;
+    }
+
     /** Validates and builds. */
     public ServerConfig build() {
       return new ServerConfig(
@@ -371,7 +402,9 @@ public record ServerConfig(
           housekeepingInterval,
           handlerThreads,
           xds,
-          xdsRetention);
+          xdsRetention,
+          telemetryWindow,
+          telemetryMaxEdges);
     }
   }
 }

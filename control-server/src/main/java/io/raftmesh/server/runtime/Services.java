@@ -1,6 +1,7 @@
 package io.raftmesh.server.runtime;
 
 import io.grpc.BindableService;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.raftmesh.ca.identity.TrustDomain;
 import io.raftmesh.proto.v1.IssuerRecord;
 import io.raftmesh.proto.v1.QueryResult;
@@ -26,6 +27,7 @@ import io.raftmesh.server.rpc.StatusMapping;
 import io.raftmesh.server.rpc.Unary;
 import io.raftmesh.server.store.PrefixScan;
 import io.raftmesh.server.store.RememberedAnswers;
+import io.raftmesh.server.telemetry.TelemetryGrpcService;
 import io.raftmesh.store.ReadConsistency;
 import io.raftmesh.store.StoreClient;
 import io.raftmesh.store.StoreMember;
@@ -91,7 +93,8 @@ final class Services {
       ServerMetrics metrics,
       ScheduledExecutorService background,
       TrustDomain td,
-      Supplier<List<XdsStream>> xdsStreams) {
+      Supplier<List<XdsStream>> xdsStreams,
+      PrometheusRegistry registry) {
     StoreClient store = member.client();
     Duration timeout = config.requestTimeout();
     SecureRandom random = new SecureRandom();
@@ -147,6 +150,17 @@ final class Services {
             xdsStreams,
             clock,
             background,
+            unary,
+            timeout));
+    // In memory only: agents' traffic summaries are not written through Raft.
+    bindable.add(
+        new TelemetryGrpcService(
+            config.id(),
+            store,
+            config.telemetryWindow(),
+            config.telemetryMaxEdges(),
+            clock,
+            registry,
             unary,
             timeout));
     return new Services(

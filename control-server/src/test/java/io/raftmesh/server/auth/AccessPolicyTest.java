@@ -10,6 +10,7 @@ import io.raftmesh.proto.v1.ConfigServiceGrpc;
 import io.raftmesh.proto.v1.DeltaServiceGrpc;
 import io.raftmesh.proto.v1.EnrollmentServiceGrpc;
 import io.raftmesh.proto.v1.RegistrationServiceGrpc;
+import io.raftmesh.proto.v1.TelemetryServiceGrpc;
 import io.raftmesh.server.auth.Caller.Role;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,8 @@ class AccessPolicyTest {
           CertificateServiceGrpc.getServiceDescriptor(),
           DeltaServiceGrpc.getServiceDescriptor(),
           RegistrationServiceGrpc.getServiceDescriptor(),
-          ClusterServiceGrpc.getServiceDescriptor());
+          ClusterServiceGrpc.getServiceDescriptor(),
+          TelemetryServiceGrpc.getServiceDescriptor());
 
   private final AccessPolicy policy = AccessPolicy.mesh();
 
@@ -69,7 +71,8 @@ class AccessPolicyTest {
             ClusterServiceGrpc.getAddMemberMethod().getFullMethodName(),
             ClusterServiceGrpc.getRemoveMemberMethod().getFullMethodName(),
             ClusterServiceGrpc.getSaveSnapshotMethod().getFullMethodName(),
-            CertificateServiceGrpc.getInstallIssuerMethod().getFullMethodName())) {
+            CertificateServiceGrpc.getInstallIssuerMethod().getFullMethodName(),
+            TelemetryServiceGrpc.getQueryWindowMethod().getFullMethodName())) {
       assertThat(policy.allowed(m)).as(m).isEqualTo(Set.of(Role.ADMIN));
     }
   }
@@ -81,7 +84,8 @@ class AccessPolicyTest {
             DeltaServiceGrpc.getSubscribeMethod().getFullMethodName(),
             CertificateServiceGrpc.getSignWorkloadMethod().getFullMethodName(),
             RegistrationServiceGrpc.getRegisterMethod().getFullMethodName(),
-            RegistrationServiceGrpc.getHeartbeatMethod().getFullMethodName())) {
+            RegistrationServiceGrpc.getHeartbeatMethod().getFullMethodName(),
+            TelemetryServiceGrpc.getReportMethod().getFullMethodName())) {
       assertThat(policy.allowed(m)).as(m).isEqualTo(Set.of(Role.NODE));
     }
   }

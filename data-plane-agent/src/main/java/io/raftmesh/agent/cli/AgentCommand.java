@@ -91,6 +91,12 @@ final class AgentCommand implements Callable<Integer> {
   @Nullable String heartbeatInterval;
 
   @Option(
+      names = "--telemetry-interval",
+      description =
+          "How often traffic summaries go to the control plane for raftmesh stats (default 5s).")
+  @Nullable String telemetryInterval;
+
+  @Option(
       names = "--join-timeout",
       description = "How long a first start tries to reach a server (default 60s).")
   @Nullable String joinTimeout;
@@ -220,6 +226,7 @@ final class AgentCommand implements Callable<Integer> {
     put(overrides, "admin-address", adminAddress);
     put(overrides, "admin-port", adminPort);
     put(overrides, "heartbeat-interval", heartbeatInterval);
+    put(overrides, "telemetry-interval", telemetryInterval);
     put(overrides, "join-timeout", joinTimeout);
     put(overrides, "backoff-min", backoffMin);
     put(overrides, "backoff-max", backoffMax);

@@ -20,6 +20,8 @@ import java.util.List;
  * @param adminPort the admin endpoint's port (0: any free port, written to {@code
  *     <data-dir>/admin.port})
  * @param heartbeatInterval how often to heartbeat until a server says otherwise
+ * @param telemetryInterval how often the proxy's traffic summaries are reported to the control
+ *     plane (for {@code raftmesh stats})
  * @param joinTimeout how long a first start keeps trying to reach a server to enroll
  * @param backoffMin the first retry delay after a failed call or stream
  * @param backoffMax the largest retry delay
@@ -35,6 +37,7 @@ public record AgentConfig(
     String adminAddress,
     int adminPort,
     Duration heartbeatInterval,
+    Duration telemetryInterval,
     Duration joinTimeout,
     Duration backoffMin,
     Duration backoffMax,
@@ -49,6 +52,7 @@ public record AgentConfig(
     requireNonNull(outboundAddress, "outboundAddress");
     requireNonNull(adminAddress, "adminAddress");
     requireNonNull(heartbeatInterval, "heartbeatInterval");
+    requireNonNull(telemetryInterval, "telemetryInterval");
     requireNonNull(joinTimeout, "joinTimeout");
     requireNonNull(backoffMin, "backoffMin");
     requireNonNull(backoffMax, "backoffMax");

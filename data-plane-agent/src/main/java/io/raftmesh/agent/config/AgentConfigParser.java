@@ -52,6 +52,7 @@ public final class AgentConfigParser {
           "admin-address",
           "admin-port",
           "heartbeat-interval",
+          "telemetry-interval",
           "join-timeout",
           "backoff-min",
           "backoff-max");
@@ -146,6 +147,12 @@ public final class AgentConfigParser {
             Duration.ofSeconds(5),
             Duration.ofMillis(100),
             Duration.ofHours(1));
+    Duration telemetry =
+        f.duration(
+            "telemetry-interval",
+            Duration.ofSeconds(5),
+            Duration.ofMillis(100),
+            Duration.ofMinutes(1));
     Duration joinTimeout =
         f.duration(
             "join-timeout", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1));
@@ -191,6 +198,7 @@ public final class AgentConfigParser {
         admin,
         adminPort,
         heartbeat,
+        telemetry,
         joinTimeout,
         backoffMin,
         backoffMax,

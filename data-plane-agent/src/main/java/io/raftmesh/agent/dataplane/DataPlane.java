@@ -1,6 +1,7 @@
 package io.raftmesh.agent.dataplane;
 
 import io.raftmesh.agent.config.LocalServiceConfig;
+import io.raftmesh.proto.v1.EdgeTraffic;
 import io.raftmesh.proto.v1.Resource;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,15 @@ public interface DataPlane extends AutoCloseable {
    * @throws RejectedConfigException when it cannot apply it; the previous config stays in force
    */
   void apply(List<Resource> resources, long revision) throws RejectedConfigException;
+
+  /**
+   * The per-edge traffic summaries since the previous call (counts, not totals), for the control
+   * plane's telemetry; empty for a data plane that keeps none. Called from the telemetry thread,
+   * concurrently with traffic: it must be cheap and never block.
+   */
+  default List<EdgeTraffic> drainTraffic() {
+    return List.of();
+  }
 
   /** A certificate was rotated in one of the live key managers (for logs and metrics). */
   default void certificatesChanged() {}

@@ -11,7 +11,10 @@ import io.raftmesh.agent.proxy.config.AppProtocol;
 import io.raftmesh.agent.proxy.config.LocalService;
 import io.raftmesh.agent.proxy.config.ProxyConfigException;
 import io.raftmesh.agent.proxy.config.ServiceName;
+import io.raftmesh.agent.proxy.metrics.EdgeSummary;
+import io.raftmesh.proto.v1.EdgeTraffic;
 import io.raftmesh.proto.v1.Resource;
+import io.raftmesh.proto.v1.TrafficDirection;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +95,34 @@ public final class ProxyDataPlane implements DataPlane {
     } catch (ProxyConfigException e) {
       throw new RejectedConfigException(String.valueOf(e.getMessage()), e);
     }
+  }
+
+  @Override
+  public List<EdgeTraffic> drainTraffic() {
+    SidecarProxy p;
+    synchronized (this) {
+      p = proxy;
+    }
+    if (p == null) {
+      return List.of();
+    }
+    List<EdgeTraffic> out = new ArrayList<>();
+    for (EdgeSummary s : p.drainEdgeSummaries()) {
+      out.add(
+          EdgeTraffic.newBuilder()
+              .setDirection(
+                  s.direction().equals("inbound")
+                      ? TrafficDirection.TRAFFIC_DIRECTION_INBOUND
+                      : TrafficDirection.TRAFFIC_DIRECTION_OUTBOUND)
+              .setSource(s.source())
+              .setDestination(s.destination())
+              .setRequests(s.requests())
+              .setSuccesses(s.successes())
+              .addAllBucketUpperBoundsSeconds(s.bucketUpperBoundsSeconds())
+              .addAllBucketCounts(s.bucketCounts())
+              .build());
+    }
+    return out;
   }
 
   /** The running proxy (for tests and status), or null before {@link #start}. */

@@ -93,16 +93,29 @@ public final class EdgeMetrics {
     buckets[i].increment();
   }
 
-  /** The counts since the previous call, or null when there were none. */
+  /**
+   * The counts since the previous call. The adders are read one after the other while requests are
+   * recorded, so a request can land in one summary's requests and the next one's successes; the
+   * successes are capped at the requests and the rest is left for the next summary, so that a
+   * summary never has more successes than requests.
+   */
   EdgeSummary drain() {
+    long[] counts = new long[BOUNDS_SECONDS.length];
+    for (int i = 0; i < BOUNDS_SECONDS.length; i++) {
+      counts[i] = buckets[i].sumThenReset();
+    }
     long n = requests.sumThenReset();
     long ok = successes.sumThenReset();
+    if (ok > n) {
+      successes.add(ok - n);
+      ok = n;
+    }
     List<Double> bounds = new ArrayList<>(BOUNDS_SECONDS.length);
-    List<Long> counts = new ArrayList<>(BOUNDS_SECONDS.length);
+    List<Long> countList = new ArrayList<>(BOUNDS_SECONDS.length);
     for (int i = 0; i < BOUNDS_SECONDS.length; i++) {
       bounds.add(BOUNDS_SECONDS[i]);
-      counts.add(buckets[i].sumThenReset());
+      countList.add(counts[i]);
     }
-    return new EdgeSummary(direction, source, destination, n, ok, bounds, counts);
+    return new EdgeSummary(direction, source, destination, n, ok, bounds, countList);
   }
 }
