@@ -13,6 +13,19 @@
 # Needs: java 17, maven, nginx, haproxy, wrk, h2load (Debian: nginx haproxy wrk nghttp2-client).
 # Usage: ops/bench/proxy.sh            (env: DURATION=10 WARMUP=10 CONNS=16 H2_CONNS=4
 #                                        H2_STREAMS=16 MVN_OFFLINE=1 BASE_PORT=18000)
+#   LOADS="wrk h2"   which load generators to run
+#   ROUNDS=1         measure each pair this many times, interleaved (raftmesh, haproxy, then
+#                    haproxy, raftmesh, ...);
+#                    the table shows every round; per-round ratios compare each round's pairs,
+#                    the summary lines use the best round (highest req/s) of each pair
+#   SKIP_BUILD=1     reuse the classes and classpath of the previous run (no maven)
+#   JFR_DIR=DIR      record both raftmesh JVMs with JFR (settings=profile) into DIR
+#   RM_JAVA_OPTS=... extra JVM options of the raftmesh proxies
+#   JIT_WARMUP=60    seconds of load on the raftmesh pair before the first measurement (JIT)
+#   RM_B_CLASSES=DIR a second raftmesh pair ("rm-b") run from other compiled main classes (e.g. the
+#                    previous commit's), measured in the same rounds: an A/B test on one machine state
+#   RM_B_JAVA_OPTS=  extra JVM options of the rm-b pair only (RM_B_CLASSES=data-plane-agent/target/classes
+#                    and different options: an A/B test of JVM or Netty settings)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -24,6 +37,7 @@ H2_STREAMS="${H2_STREAMS:-16}"
 BASE="${BASE_PORT:-18000}"
 NGINX_H1=$((BASE + 80)); NGINX_H2=$((BASE + 81))
 RM_OUT=$((BASE + 1)); RM_IN=$((BASE + 443))
+RMB_OUT=$((BASE + 4)); RMB_IN=$((BASE + 445))
 HA_OUT=$((BASE + 2)); HA_OUT_H2=$((BASE + 3)); HA_IN=$((BASE + 444))
 WORK="$(mktemp -d /tmp/raftmesh-bench.XXXXXX)"
 PIDS=()
@@ -42,13 +56,24 @@ cleanup() {
 trap cleanup EXIT
 
 cd "$ROOT"
-echo "building data-plane-agent (test classes) ..."
-mvn -q -B ${MVN_OFFLINE:+-o} test-compile dependency:build-classpath -pl data-plane-agent -am \
-  -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test -Dspotless.check.skip=true -Dcheckstyle.skip \
-  > "$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log"; exit 1; }
-CP="$ROOT/data-plane-agent/target/classes:$ROOT/data-plane-agent/target/test-classes:$(cat "$WORK/cp.txt")"
+CP_FILE="$ROOT/data-plane-agent/target/bench-classpath.txt"
+if [ -z "${SKIP_BUILD:-}" ] || [ ! -s "$CP_FILE" ]; then
+  echo "building data-plane-agent (test classes) ..."
+  mvn -q -B ${MVN_OFFLINE:+-o} test-compile dependency:build-classpath -pl data-plane-agent -am \
+    -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test -Dspotless.check.skip=true -Dcheckstyle.skip \
+    > "$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log"; exit 1; }
+fi
+CP="$ROOT/data-plane-agent/target/classes:$ROOT/data-plane-agent/target/test-classes:$(cat "$CP_FILE")"
+LOADS="${LOADS:-wrk h2}"
+ROUNDS="${ROUNDS:-1}"
 JAVA_OPTS=(-Xms96m -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=96m -Xss512k -Dio.netty.leakDetection.level=disabled
   -Dlogback.configurationFile="$ROOT/ops/bench/logback-bench.xml")
+# shellcheck disable=SC2206
+[ -n "${RM_JAVA_OPTS:-}" ] && JAVA_OPTS+=($RM_JAVA_OPTS)
+jfr() { # role -> JVM option recording that proxy, when JFR_DIR is set
+  [ -n "${JFR_DIR:-}" ] && echo "-XX:StartFlightRecording=dumponexit=true,settings=profile,filename=$JFR_DIR/rm-$1.jfr"
+}
+[ -n "${JFR_DIR:-}" ] && mkdir -p "$JFR_DIR"
 
 java -cp "$CP" io.raftmesh.agent.proxy.bench.BenchTool pki "$WORK/pki"
 
@@ -80,12 +105,25 @@ taskset -c 1 nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
 PIDS+=($!)
 
 # --- raftmesh pair ---------------------------------------------------------------------------
-taskset -c 1 java "${JAVA_OPTS[@]}" -cp "$CP" io.raftmesh.agent.proxy.bench.BenchTool \
+taskset -c 1 java "${JAVA_OPTS[@]}" $(jfr server) -cp "$CP" io.raftmesh.agent.proxy.bench.BenchTool \
   server "$WORK/pki" "$RM_IN" "$NGINX_H1" > "$WORK/rm-server.log" 2>&1 &
 RM_SERVER=$!; PIDS+=($RM_SERVER)
-taskset -c 1 java "${JAVA_OPTS[@]}" -cp "$CP" io.raftmesh.agent.proxy.bench.BenchTool \
+taskset -c 1 java "${JAVA_OPTS[@]}" $(jfr client) -cp "$CP" io.raftmesh.agent.proxy.bench.BenchTool \
   client "$WORK/pki" "$RM_OUT" "$RM_IN" > "$WORK/rm-client.log" 2>&1 &
 RM_CLIENT=$!; PIDS+=($RM_CLIENT)
+TARGETS="raftmesh haproxy"
+if [ -n "${RM_B_CLASSES:-}" ]; then
+  CP_B="$RM_B_CLASSES:$CP"
+  # shellcheck disable=SC2206
+  JAVA_OPTS_B=("${JAVA_OPTS[@]}" ${RM_B_JAVA_OPTS:-})
+  taskset -c 1 java "${JAVA_OPTS_B[@]}" -cp "$CP_B" io.raftmesh.agent.proxy.bench.BenchTool \
+    server "$WORK/pki" "$RMB_IN" "$NGINX_H1" > "$WORK/rmb-server.log" 2>&1 &
+  RMB_SERVER=$!; PIDS+=($RMB_SERVER)
+  taskset -c 1 java "${JAVA_OPTS_B[@]}" -cp "$CP_B" io.raftmesh.agent.proxy.bench.BenchTool \
+    client "$WORK/pki" "$RMB_OUT" "$RMB_IN" > "$WORK/rmb-client.log" 2>&1 &
+  RMB_CLIENT=$!; PIDS+=($RMB_CLIENT)
+  TARGETS="raftmesh rm-b haproxy"
+fi
 
 # --- haproxy pair ----------------------------------------------------------------------------
 cat > "$WORK/ha-in.cfg" <<CONF
@@ -127,7 +165,8 @@ taskset -c 1 haproxy -db -f "$WORK/ha-out.cfg" > "$WORK/ha-out.log" 2>&1 &
 HA_CLIENT=$!; PIDS+=($HA_CLIENT)
 
 for i in $(seq 1 60); do
-  if grep -q ready "$WORK/rm-server.log" 2>/dev/null && grep -q ready "$WORK/rm-client.log" 2>/dev/null; then
+  if grep -q ready "$WORK/rm-server.log" 2>/dev/null && grep -q ready "$WORK/rm-client.log" 2>/dev/null \
+    && { [ -z "${RM_B_CLASSES:-}" ] || grep -q ready "$WORK/rmb-client.log" 2>/dev/null; }; then
     break
   fi
   sleep 1
@@ -187,13 +226,54 @@ measure() { # name tool port pids...
 
 NGINX_PID="$(cat "$WORK/nginx/nginx.pid")"
 NGINX_WORKER="$(pgrep -P "$NGINX_PID" | head -1)"
-echo "measuring: ${DURATION}s per run after ${WARMUP}s warm-up; wrk -c$CONNS, h2load -c$H2_CONNS -m$H2_STREAMS"
-measure direct wrk "$NGINX_H1" "$NGINX_WORKER"
-measure raftmesh wrk "$RM_OUT" "$RM_CLIENT" "$RM_SERVER"
-measure haproxy wrk "$HA_OUT" "$HA_CLIENT" "$HA_SERVER"
-measure direct h2 "$NGINX_H2" "$NGINX_WORKER"
-measure raftmesh h2 "$RM_OUT" "$RM_CLIENT" "$RM_SERVER"
-measure haproxy h2 "$HA_OUT_H2" "$HA_CLIENT" "$HA_SERVER"
+echo "measuring: ${DURATION}s per run after ${WARMUP}s warm-up; wrk -c$CONNS, h2load -c$H2_CONNS -m$H2_STREAMS; rounds $ROUNDS"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The JVMs compile the hot path (C2) during their first tens of seconds of load; on a busy shared
+# core that takes long. Warm them up once with every load before the first measurement.
+JIT_WARMUP="${JIT_WARMUP:-60}"
+if [ "$JIT_WARMUP" -gt 0 ]; then
+  echo "JIT warm-up of the raftmesh pair: ${JIT_WARMUP}s"
+  n_loads=$(wc -w <<<"$LOADS")
+  for tool in $LOADS; do
+    "run_$tool" "$RM_OUT" $((JIT_WARMUP / n_loads)) >/dev/null
+    [ -n "${RM_B_CLASSES:-}" ] && "run_$tool" "$RMB_OUT" $((JIT_WARMUP / n_loads)) >/dev/null
+  done
+fi
+port_of() { # target tool -> port
+  case "$1.$2" in
+    direct.wrk) echo "$NGINX_H1" ;; direct.h2) echo "$NGINX_H2" ;;
+    raftmesh.*) echo "$RM_OUT" ;;
+    rm-b.*) echo "$RMB_OUT" ;;
+    haproxy.wrk) echo "$HA_OUT" ;; haproxy.h2) echo "$HA_OUT_H2" ;;
+  esac
+}
+pids_of() {
+  case "$1" in
+    direct) echo "$NGINX_WORKER" ;; raftmesh) echo "$RM_CLIENT $RM_SERVER" ;; haproxy) echo "$HA_CLIENT $HA_SERVER" ;;
+    rm-b) echo "$RMB_CLIENT $RMB_SERVER" ;;
+  esac
+}
+for tool in $LOADS; do
+  # shellcheck disable=SC2046
+  measure direct "$tool" "$(port_of direct "$tool")" $(pids_of direct)
+  for round in $(seq 1 "$ROUNDS"); do
+    order="$TARGETS"
+    # Odd rounds go forward, even rounds backward (ABBA), so that a machine getting busier or
+    # quieter during the run does not favour the pair measured first.
+    [ $((round % 2)) -eq 0 ] && order="$(tr ' ' '\n' <<<"$TARGETS" | tac | tr '\n' ' ')"
+    for t in $order; do
+      # shellcheck disable=SC2046
+      measure "$t" "$tool" "$(port_of "$t" "$tool")" $(pids_of "$t")
+      R[$t.$tool.$round]="${R[$t.$tool]}"
+      # The best round (highest req/s) stands for the pair in the ratios.
+      best="${R[$t.$tool.best]:-}"
+      if [ -z "$best" ] || awk -v a="${R[$t.$tool]%% *}" -v b="${best%% *}" 'BEGIN { exit !(a > b) }'; then
+        R[$t.$tool.best]="${R[$t.$tool]}"
+      fi
+    done
+  done
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 RM_RSS=$(( $(rss_kib "$RM_CLIENT") + $(rss_kib "$RM_SERVER") ))
 HA_RSS=$(( $(rss_kib "$HA_CLIENT") + $(rss_kib "$HA_SERVER") ))
@@ -201,31 +281,59 @@ HA_RSS=$(( $(rss_kib "$HA_CLIENT") + $(rss_kib "$HA_SERVER") ))
 echo
 echo "$(uname -r), $(nproc) CPUs; $(java -version 2>&1 | head -1); $(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1)"
 grep -h ready "$WORK/rm-client.log"
-printf '%-9s %-6s %10s %9s %9s %12s %10s\n' target load req/s p50_ms p99_ms cpu_us/req vs_direct
-for tool in wrk h2; do
+printf '%-9s %-6s %5s %10s %9s %9s %12s %10s\n' target load round req/s p50_ms p99_ms cpu_us/req vs_direct
+for tool in $LOADS; do
   d_rps="$(cut -d' ' -f1 <<<"${R[direct.$tool]}")"
-  for t in direct raftmesh haproxy; do
-    read -r rps p50 p99 cpu <<<"${R[$t.$tool]}"
+  rows=("direct.$tool")
+  for round in $(seq 1 "$ROUNDS"); do
+    for t in $TARGETS; do rows+=("$t.$tool.$round"); done
+  done
+  for key in "${rows[@]}"; do
+    read -r rps p50 p99 cpu <<<"${R[$key]}"
+    t="${key%%.*}"; round="${key##*.}"; [ "$t" = direct ] && round=-
     ratio="$(awk -v a="$rps" -v b="$d_rps" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')"
-    printf '%-9s %-6s %10s %9s %9s %12s %10s\n' "$t" "$tool" "$rps" "$p50" "$p99" "$cpu" "$ratio"
+    printf '%-9s %-6s %5s %10s %9s %9s %12s %10s\n' "$t" "$tool" "$round" "$rps" "$p50" "$p99" "$cpu" "$ratio"
   done
 done
-echo "(cpu_us/req: direct = the nginx worker; pairs = both proxies together; h2 latency is h2load's mean)"
-for tool in wrk h2; do
+echo "(cpu_us/req: direct = the nginx worker; pairs = both proxies together; h2 latency is h2load's mean;"
+echo " the lines below use each pair's best round)"
+for tool in $LOADS; do
   read -r d_rps d_p50 d_p99 _ <<<"${R[direct.$tool]}"
-  for t in raftmesh haproxy; do
-    read -r rps p50 p99 _ <<<"${R[$t.$tool]}"
+  for t in $TARGETS; do
+    read -r rps p50 p99 _ <<<"${R[$t.$tool.best]}"
     awk -v t="$t" -v tool="$tool" -v p50="$p50" -v d50="$d_p50" -v p99="$p99" -v d99="$d_p99" 'BEGIN {
       if (p99 == "-") printf "added per hop %-8s %-4s mean %.3f ms\n", t, tool, (p50 - d50) / 2;
       else printf "added per hop %-8s %-4s p50 %.3f ms  p99 %.3f ms\n", t, tool, (p50 - d50) / 2, (p99 - d99) / 2 }'
   done
 done
-read -r rm_rps _ _ rm_cpu <<<"${R[raftmesh.wrk]}"
-read -r ha_rps _ _ ha_cpu <<<"${R[haproxy.wrk]}"
-awk -v a="$rm_rps" -v b="$ha_rps" -v c="$rm_cpu" -v d="$ha_cpu" 'BEGIN {
-  printf "raftmesh vs haproxy (wrk): req/s %.2fx, cpu/req %.2fx\n", a / b, c / d }'
-read -r rm_rps _ _ rm_cpu <<<"${R[raftmesh.h2]}"
-read -r ha_rps _ _ ha_cpu <<<"${R[haproxy.h2]}"
-awk -v a="$rm_rps" -v b="$ha_rps" -v c="$rm_cpu" -v d="$ha_cpu" 'BEGIN {
-  printf "raftmesh vs haproxy (h2):  req/s %.2fx, cpu/req %.2fx\n", a / b, c / d }'
+for tool in $LOADS; do
+  # Each round's raftmesh figures against the HAProxy figures measured right after them.
+  ratios=""
+  for round in $(seq 1 "$ROUNDS"); do
+    read -r rm_rps _ _ rm_cpu <<<"${R[raftmesh.$tool.$round]}"
+    read -r ha_rps _ _ ha_cpu <<<"${R[haproxy.$tool.$round]}"
+    ratios+="$(awk -v a="$rm_rps" -v b="$ha_rps" -v c="$rm_cpu" -v d="$ha_cpu" 'BEGIN {
+      printf "%.2fx/%.2fx ", a / b, c / d }')"
+  done
+  echo "raftmesh vs haproxy ($tool) per round, req/s / cpu per req: $ratios"
+  if [ -n "${RM_B_CLASSES:-}" ]; then
+    ratios=""
+    for round in $(seq 1 "$ROUNDS"); do
+      read -r rm_rps _ _ rm_cpu <<<"${R[rm-b.$tool.$round]}"
+      read -r ha_rps _ _ ha_cpu <<<"${R[haproxy.$tool.$round]}"
+      ratios+="$(awk -v a="$rm_rps" -v b="$ha_rps" -v c="$rm_cpu" -v d="$ha_cpu" 'BEGIN {
+        printf "%.2fx/%.2fx ", a / b, c / d }')"
+    done
+    echo "rm-b     vs haproxy ($tool) per round, req/s / cpu per req: $ratios"
+  fi
+done
+for tool in $LOADS; do
+  read -r rm_rps _ _ rm_cpu <<<"${R[raftmesh.$tool.best]}"
+  read -r ha_rps _ _ ha_cpu <<<"${R[haproxy.$tool.best]}"
+  awk -v tool="$tool" -v a="$rm_rps" -v b="$ha_rps" -v c="$rm_cpu" -v d="$ha_cpu" 'BEGIN {
+    printf "raftmesh vs haproxy (%-3s): req/s %.2fx, cpu/req %.2fx\n", tool, a / b, c / d }'
+done
 echo "proxy RSS (both proxies of a pair): raftmesh $((RM_RSS / 1024)) MiB, haproxy $((HA_RSS / 1024)) MiB"
+if [ -n "${RM_B_CLASSES:-}" ]; then
+  echo "rm-b RSS: $(( ($(rss_kib "$RMB_CLIENT") + $(rss_kib "$RMB_SERVER")) / 1024 )) MiB"
+fi
