@@ -34,6 +34,7 @@ import io.raftmesh.proto.v1.HealthStatus;
 import io.raftmesh.proto.v1.RenewNodeRequest;
 import io.raftmesh.proto.v1.SignWorkloadRequest;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -107,6 +108,7 @@ public final class Agent implements AutoCloseable {
   private volatile @Nullable DeltaSubscriber subscriber;
   private volatile @Nullable TelemetrySender telemetry;
   private volatile @Nullable AdminServer admin;
+  private volatile @Nullable AdminServer metricsEndpoint;
   private volatile boolean registered;
   private volatile long registeredRevision;
   private volatile String dataPlaneState = "waiting: workload certificates";
@@ -250,6 +252,21 @@ public final class Agent implements AutoCloseable {
               + e.getMessage(),
           e);
     }
+    config
+        .metricsAddress()
+        .ifPresent(
+            m -> {
+              try {
+                metricsEndpoint =
+                    AdminServer.metricsOnly(
+                        new InetSocketAddress(m.host(), m.port()), options.registry());
+              } catch (IOException | RuntimeException e) {
+                throw new AgentStartException(
+                    AgentStartException.Reason.DATA_DIR,
+                    "metrics endpoint: cannot listen on " + m + ": " + e.getMessage(),
+                    e);
+              }
+            });
     log.info(
         "agent starting node={} spiffe_id={} servers={} data_dir={} services={} cached_revision={}"
             + " jvm_uptime_ms={}",
@@ -588,6 +605,12 @@ public final class Agent implements AutoCloseable {
     return a == null ? 0 : a.port();
   }
 
+  /** The metrics-only endpoint's port ({@code --metrics-address}), or 0 when there is none. */
+  public int metricsPort() {
+    AdminServer m = metricsEndpoint;
+    return m == null ? 0 : m.port();
+  }
+
   /** What {@code raftmesh agent status} prints. */
   public AgentStatus status() {
     return StatusReport.of(this);
@@ -659,6 +682,10 @@ public final class Agent implements AutoCloseable {
     AdminServer a = admin;
     if (a != null) {
       a.close();
+    }
+    AdminServer m = metricsEndpoint;
+    if (m != null) {
+      m.close();
     }
     control.close();
     scheduler.shutdownNow();

@@ -86,6 +86,42 @@ public final class AdminServer implements AutoCloseable {
     return new AdminServer(server, executor);
   }
 
+  /**
+   * Binds {@code address} (any interface allowed) and serves only {@code GET /metrics} and {@code
+   * GET /healthz}: what a Prometheus on another host scrapes. Status, which names certificates and
+   * servers, stays on the loopback admin endpoint.
+   *
+   * @throws IOException when the address cannot be bound
+   */
+  public static AdminServer metricsOnly(InetSocketAddress address, PrometheusRegistry registry)
+      throws IOException {
+    HttpServer server = HttpServer.create(address, 16);
+    ExecutorService executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "raftmesh-agent-metrics");
+              t.setDaemon(true);
+              return t;
+            });
+    server.setExecutor(executor);
+    server.createContext("/metrics", new MetricsHandler(registry));
+    server.createContext(
+        "/healthz",
+        exchange -> respond(exchange, 200, "text/plain", "ok\n".getBytes(StandardCharsets.UTF_8)));
+    server.createContext(
+        "/",
+        exchange ->
+            respond(
+                exchange,
+                404,
+                "text/plain",
+                "not found (this listener serves /metrics and /healthz)\n"
+                    .getBytes(StandardCharsets.UTF_8)));
+    server.start();
+    log.info("metrics endpoint listening address={}", server.getAddress());
+    return new AdminServer(server, executor);
+  }
+
   /** The bound port. */
   public int port() {
     return server.getAddress().getPort();

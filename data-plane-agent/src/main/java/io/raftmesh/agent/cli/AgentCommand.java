@@ -86,6 +86,14 @@ final class AgentCommand implements Callable<Integer> {
   @Nullable String adminPort;
 
   @Option(
+      names = "--metrics-address",
+      description =
+          "host:port of a listener serving only /metrics and /healthz, for a Prometheus on another"
+              + " host (e.g. 0.0.0.0:15090; default: none, metrics only on the loopback admin"
+              + " endpoint).")
+  @Nullable String metricsAddress;
+
+  @Option(
       names = "--heartbeat-interval",
       description = "Heartbeat interval until a server says otherwise (default 5s).")
   @Nullable String heartbeatInterval;
@@ -227,6 +235,7 @@ final class AgentCommand implements Callable<Integer> {
     put(overrides, "admin-port", adminPort);
     put(overrides, "heartbeat-interval", heartbeatInterval);
     put(overrides, "telemetry-interval", telemetryInterval);
+    put(overrides, "metrics-address", metricsAddress);
     put(overrides, "join-timeout", joinTimeout);
     put(overrides, "backoff-min", backoffMin);
     put(overrides, "backoff-max", backoffMax);

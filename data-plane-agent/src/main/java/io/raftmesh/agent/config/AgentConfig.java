@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The agent's effective configuration (file, environment and flags merged; see {@link
@@ -19,6 +20,9 @@ import java.util.List;
  * @param adminAddress where the admin endpoint binds (loopback only)
  * @param adminPort the admin endpoint's port (0: any free port, written to {@code
  *     <data-dir>/admin.port})
+ * @param metricsAddress where a second HTTP listener serves only {@code GET /metrics} and {@code
+ *     GET /healthz} for a Prometheus on another host (the admin endpoint stays loopback-only);
+ *     empty: none
  * @param heartbeatInterval how often to heartbeat until a server says otherwise
  * @param telemetryInterval how often the proxy's traffic summaries are reported to the control
  *     plane (for {@code raftmesh stats})
@@ -36,6 +40,7 @@ public record AgentConfig(
     String outboundAddress,
     String adminAddress,
     int adminPort,
+    Optional<HostPort> metricsAddress,
     Duration heartbeatInterval,
     Duration telemetryInterval,
     Duration joinTimeout,
@@ -51,6 +56,7 @@ public record AgentConfig(
     requireNonNull(inboundAddress, "inboundAddress");
     requireNonNull(outboundAddress, "outboundAddress");
     requireNonNull(adminAddress, "adminAddress");
+    requireNonNull(metricsAddress, "metricsAddress");
     requireNonNull(heartbeatInterval, "heartbeatInterval");
     requireNonNull(telemetryInterval, "telemetryInterval");
     requireNonNull(joinTimeout, "joinTimeout");

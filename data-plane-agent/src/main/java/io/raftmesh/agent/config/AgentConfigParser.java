@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -51,6 +52,7 @@ public final class AgentConfigParser {
           "outbound-address",
           "admin-address",
           "admin-port",
+          "metrics-address",
           "heartbeat-interval",
           "telemetry-interval",
           "join-timeout",
@@ -141,6 +143,15 @@ public final class AgentConfigParser {
     String advertise = address(f, "advertise-address", "127.0.0.1", false);
     String admin = address(f, "admin-address", "127.0.0.1", true);
     int adminPort = f.integer("admin-port", DEFAULT_ADMIN_PORT, 0, 65535);
+    Optional<HostPort> metrics = Optional.empty();
+    String metricsText = f.text("metrics-address", "");
+    if (metricsText != null && !metricsText.isBlank()) {
+      try {
+        metrics = Optional.of(HostPort.parse(metricsText));
+      } catch (IllegalArgumentException e) {
+        f.problem(f.path("metrics-address"), metricsText, "host:port, e.g. 0.0.0.0:15090");
+      }
+    }
     Duration heartbeat =
         f.duration(
             "heartbeat-interval",
@@ -197,6 +208,7 @@ public final class AgentConfigParser {
         outbound,
         admin,
         adminPort,
+        metrics,
         heartbeat,
         telemetry,
         joinTimeout,

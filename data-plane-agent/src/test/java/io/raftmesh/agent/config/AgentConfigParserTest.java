@@ -145,6 +145,28 @@ class AgentConfigParserTest {
   }
 
   @Test
+  void metricsAddressIsOptionalAndABadOneNamesItsSource() {
+    Map<String, AgentConfigParser.Setting> base =
+        Map.of(
+            "node", new AgentConfigParser.Setting("n1", "--node"),
+            "servers", new AgentConfigParser.Setting("127.0.0.1:7443", "--servers"));
+    assertThat(AgentConfigParser.parse(null, "(none)", base).metricsAddress()).isEmpty();
+
+    Map<String, AgentConfigParser.Setting> withMetrics = new java.util.HashMap<>(base);
+    withMetrics.put(
+        "metrics-address", new AgentConfigParser.Setting("0.0.0.0:15090", "--metrics-address"));
+    assertThat(AgentConfigParser.parse(null, "(none)", withMetrics).metricsAddress())
+        .contains(new HostPort("0.0.0.0", 15090));
+
+    withMetrics.put(
+        "metrics-address",
+        new AgentConfigParser.Setting("0.0.0.0", "RAFTMESH_AGENT_METRICS_ADDRESS"));
+    assertThatThrownBy(() -> AgentConfigParser.parse(null, "(none)", withMetrics))
+        .hasMessageContaining("RAFTMESH_AGENT_METRICS_ADDRESS")
+        .hasMessageContaining("\"0.0.0.0\" (expected: host:port, e.g. 0.0.0.0:15090)");
+  }
+
+  @Test
   void rejectsPortsUsedTwiceAndBrokenYaml() {
     String yaml =
         """
