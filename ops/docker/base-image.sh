@@ -45,12 +45,14 @@ cp "$busybox" "$root/bin/busybox"
 for applet in $("$busybox" --list); do
   [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
+# Scripts start with `#!/usr/bin/env sh` (bin/raftmesh does).
+ln -s ../../bin/busybox "$root/usr/bin/env"
 
 # Everything the server and agent use (java.se covers logging, management, naming, sql, xml),
 # plus the JDK modules they reach for: Unsafe (Netty), EC/PKCS11 crypto, the HTTP server
 # (Prometheus, agent admin), management beans, zip file systems, DNS naming.
-"$jlink" --add-modules java.se,jdk.unsupported,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.httpserver,jdk.management,jdk.zipfs,jdk.naming.dns,jdk.localedata \
-  --strip-debug --no-man-pages --no-header-files --compress=2 --output "$root/opt/java"
+"$jlink" --add-modules java.se,jdk.unsupported,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.httpserver,jdk.management,jdk.zipfs,jdk.naming.dns \
+  --strip-debug --no-man-pages --no-header-files --compress=0 --output "$root/opt/java"
 
 # Shared libraries: those of the JRE and of RocksDB's JNI library (libstdc++ and friends).
 libs=$work/libs.txt

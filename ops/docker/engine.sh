@@ -18,7 +18,7 @@
 # the caller goes on without an engine (the container tests then skip, saying why).
 #
 # stop: SIGTERM to the dockerd this script started (by its pid file; SIGKILL after 20 s),
-# then removes its socket, data root, exec root and the docker0 bridge it made. A no-op
+# then removes its socket, data root, exec root and the bridges it made (docker0, br-*). A no-op
 # when this script started nothing.
 set -euo pipefail
 
@@ -36,6 +36,10 @@ print_env() {
   echo "export TESTCONTAINERS_RYUK_DISABLED=true"
   echo "export TESTCONTAINERS_CHECKS_DISABLE=true"
   echo "export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1"
+}
+
+bridges() {
+  ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1
 }
 
 running() {
@@ -79,6 +83,14 @@ stop() {
   if [ -f "$state/created-bridge" ] && ip link show docker0 >/dev/null 2>&1; then
     ip link delete docker0 2>/dev/null || true
   fi
+  # Bridges of Docker networks it made (br-<network id>) that a crashed test left behind.
+  if [ -f "$state/bridges-before" ]; then
+    for b in $(bridges); do
+      case $b in
+        br-????????????) grep -qx "$b" "$state/bridges-before" || ip link delete "$b" 2>/dev/null || true ;;
+      esac
+    done
+  fi
   # Mounts left under the data and exec roots (overlay layers, netns bind mounts, shm).
   for root in "$data" "$state"; do
     if [ -d "$root" ]; then
@@ -121,6 +133,7 @@ start() {
   mkdir -p "$state"
   [ -d "$data" ] || { mkdir -p "$data" && touch "$state/created-data"; }
   ip link show docker0 >/dev/null 2>&1 || touch "$state/created-bridge"
+  bridges >"$state/bridges-before"
   say "starting dockerd (log $logfile)"
   setsid dockerd \
     --host "unix://$sock" \
