@@ -8,6 +8,8 @@
 #
 # Idempotent: does nothing when TAG already exists (--force rebuilds). Needs a Docker engine
 # (DOCKER_HOST as usual), jlink (JDK 17+), ldd and /bin/busybox (apt-get install busybox-static).
+# Without a built distribution the RocksDB libraries come from a fixed list (what
+# librocksdbjni-linux64.so links against: libstdc++, libgcc_s and glibc's).
 set -euo pipefail
 
 force=0
@@ -61,7 +63,7 @@ find "$root/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0 \
   | xargs -0 ldd 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}' >>"$libs" || true
 rocks=$(ls "$(dirname "$0")"/../target/raftmesh-*/raftmesh-*/lib/server/rocksdbjni-*.jar 2>/dev/null | head -n 1 || true)
 if [ -n "$rocks" ]; then
-  unzip -q -o "$rocks" librocksdbjni-linux64.so -d "$work"
+  (cd "$work" && "$(dirname "$jlink")/jar" xf "$rocks" librocksdbjni-linux64.so)
   ldd "$work/librocksdbjni-linux64.so" | awk '/=> \//{print $3} /^\t\/lib/{print $1}' >>"$libs"
 else
   # Without a built distribution: what librocksdbjni-linux64.so links against.
