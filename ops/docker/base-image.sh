@@ -61,7 +61,8 @@ libs=$work/libs.txt
 : >"$libs"
 find "$root/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0 \
   | xargs -0 ldd 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}' >>"$libs" || true
-rocks=$(ls "$(dirname "$0")"/../target/raftmesh-*/raftmesh-*/lib/server/rocksdbjni-*.jar 2>/dev/null | head -n 1 || true)
+ops=$(cd "$(dirname "$0")/.." && pwd)
+rocks=$(ls "$ops"/target/raftmesh-*/raftmesh-*/lib/server/rocksdbjni-*.jar 2>/dev/null | head -n 1 || true)
 if [ -n "$rocks" ]; then
   (cd "$work" && "$(dirname "$jlink")/jar" xf "$rocks" librocksdbjni-linux64.so)
   ldd "$work/librocksdbjni-linux64.so" | awk '/=> \//{print $3} /^\t\/lib/{print $1}' >>"$libs"
