@@ -14,6 +14,8 @@
 # them those faults are skipped and the summary says so. Harness logs go to <store>/chaos.log.
 # traffic (two agents, two services; static stability) plays its own fault schedule: every server
 # killed for a quarter of --time, then leader kills; --nemesis does not apply to it.
+# --backend containers needs a Docker engine: one started by ops/docker/engine.sh is used when
+# DOCKER_HOST is unset (RAFTMESH_DOCKER=1 ops/docker/engine.sh start, as root).
 # Exit status: 0 all valid, 1 a workload invalid or unknown, 2 harness error, 64 bad usage.
 set -euo pipefail
 
@@ -45,6 +47,11 @@ dist=$(ls -d "$root"/ops/target/raftmesh-*/raftmesh-* 2>/dev/null | head -n 1)
 if [ -z "$dist" ]; then
   echo "chaos: no distribution under ops/target (run without --no-build)" >&2
   exit 2
+fi
+
+# The private engine of ops/docker/engine.sh, when it runs and no other engine was chosen.
+if [ -z "${DOCKER_HOST:-}" ] && engine_env=$("$root/ops/docker/engine.sh" env 2>/dev/null); then
+  eval "$engine_env"
 fi
 
 logback=$store/logback-chaos.xml

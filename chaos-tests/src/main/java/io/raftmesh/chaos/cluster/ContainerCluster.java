@@ -3,16 +3,20 @@ package io.raftmesh.chaos.cluster;
 import static java.util.Objects.requireNonNull;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.ContainerNetwork;
 import io.grpc.ManagedChannel;
 import io.raftmesh.chaos.failpoint.FaultKind;
 import io.raftmesh.chaos.failpoint.NetworkControl;
 import io.raftmesh.chaos.failpoint.NodeControl;
 import io.raftmesh.chaos.net.Grudge;
+import io.raftmesh.chaos.net.NetnsFirewall;
 import io.raftmesh.proto.v1.ClusterServiceGrpc;
 import io.raftmesh.proto.v1.StatusRequest;
 import io.raftmesh.proto.v1.StatusResponse;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,15 +34,21 @@ import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
-import org.testcontainers.images.builder.ImageFromDockerfile;
+import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
+import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 
 /**
- * The containers backend (Testcontainers): one container per control server on a Docker network,
- * from an image built from {@code ops/Dockerfile} when it exists, else from the distribution on a
- * JRE base image. Kill is SIGKILL to the container and start restarts it on its own filesystem
- * (data kept); pause is the cgroup freezer. Network faults are not implemented for containers yet
- * (they are reported as unavailable, never faked).
+ * The containers backend (Testcontainers): one container per control server on a private Docker
+ * network, from {@code ops/Dockerfile}'s {@code dist} target (see {@link ContainerImage}). Peers
+ * dial each other by node id (the network alias); the harness dials each node's gRPC port published
+ * on a fixed loopback port, so a node's address survives its restarts.
+ *
+ * <p>Faults: kill is SIGKILL to the container and start restarts it on its own filesystem (data
+ * kept); pause is the cgroup freezer; partitions and packet loss are firewall rules in each
+ * container's network namespace, written from the host with {@code nsenter} ({@link NetnsFirewall};
+ * needs root and nft or iptables on the host, none in the image). A slow network is not available
+ * (no {@code tc netem} here, and no bridge between containers).
  *
  * <p>Where no Docker engine is reachable, {@link #start} throws {@link BackendUnavailableException}
  * with the reason, and tests skip on {@link #unavailableReason()}.
@@ -49,13 +59,13 @@ public final class ContainerCluster implements Cluster {
   private static final int RAFT_PORT = 7000;
   private static final String TRUST_DOMAIN = "chaos.test";
 
-  /** Base image when the image is built from the distribution (no ops/Dockerfile). */
-  public static final String JRE_IMAGE = "eclipse-temurin:17-jre";
-
   private final ClusterOptions options;
   private final Map<String, GenericContainer<?>> containers = new LinkedHashMap<>();
+  private final Map<String, Integer> hostPorts = new LinkedHashMap<>();
   private final Map<String, ManagedChannel> adminChannels = new ConcurrentHashMap<>();
   private @Nullable Network network;
+  private @Nullable NetnsFirewall firewall;
+  private String firewallMissing = "";
   private String rootPem = "";
   private @Nullable MeshIdentity admin;
   private Path rootCert = Path.of("root.crt");
@@ -71,14 +81,15 @@ public final class ContainerCluster implements Cluster {
         return Optional.empty();
       }
       return Optional.of(
-          "no Docker engine found (Testcontainers found no usable DOCKER_HOST or socket)");
+          "no Docker engine found (Testcontainers found no usable DOCKER_HOST or socket;"
+              + " ops/docker/engine.sh starts one)");
     } catch (RuntimeException | LinkageError e) {
       return Optional.of("no Docker engine found: " + e);
     }
   }
 
   /**
-   * Builds the image and starts the cluster.
+   * Builds the image and starts the cluster; returns once every node serves with a leader.
    *
    * @throws BackendUnavailableException when no Docker engine is reachable
    */
@@ -98,47 +109,21 @@ public final class ContainerCluster implements Cluster {
   }
 
   private void boot() throws IOException {
-    Path pki = options.dir().resolve("pki");
     Files.createDirectories(options.dir().resolve("logs"));
-    Distribution dist = options.distribution();
-    Duration t = Duration.ofMinutes(2);
-    dist.run(
-        List.of(
-            "ca",
-            "bootstrap",
-            "--trust-domain",
-            TRUST_DOMAIN,
-            "--out",
-            pki.resolve("root").toString()),
-        options.dir().resolve("logs/ca-bootstrap.log"),
-        t);
-    List<String> init =
-        new ArrayList<>(
-            List.of(
-                "ca", "init",
-                "--root-cert", pki.resolve("root/root.crt").toString(),
-                "--root-key", pki.resolve("root/root.key").toString(),
-                "--out", pki.resolve("cluster").toString()));
-    for (String id : options.nodeIds()) {
-      init.add("--server");
-      init.add(id + "=" + id + ",127.0.0.1," + TlsChannels.AUTHORITY);
-    }
-    dist.run(init, options.dir().resolve("logs/ca-init.log"), t);
-    rootCert = pki.resolve("root/root.crt");
+    Pki pki = Pki.make(options.distribution(), options.dir(), options.nodeIds(), TRUST_DOMAIN);
+    rootCert = pki.rootCert();
     rootPem = Files.readString(rootCert);
-    admin =
-        new MeshIdentity(
-            "spiffe://" + TRUST_DOMAIN + "/admin/admin",
-            Files.readString(pki.resolve("cluster/admin/tls.crt")),
-            Files.readString(pki.resolve("cluster/admin/tls.key")));
+    admin = pki.admin();
 
-    ImageFromDockerfile image = image(dist);
+    String image = ContainerImage.of(options.distribution());
     network = Network.newNetwork();
     List<String> peers = new ArrayList<>();
     for (String id : options.nodeIds()) {
       peers.add(id + "=" + id + ":" + RAFT_PORT);
     }
     for (String id : options.nodeIds()) {
+      int hostPort = ProcessCluster.freePort();
+      hostPorts.put(id, hostPort);
       List<String> cmd =
           new ArrayList<>(
               List.of(
@@ -148,7 +133,7 @@ public final class ContainerCluster implements Cluster {
                   "--peers",
                   String.join(",", peers),
                   "--data-dir",
-                  "/data",
+                  "/var/lib/raftmesh/data",
                   "--tls-dir",
                   "/pki/servers/" + id,
                   "--kek-file",
@@ -159,39 +144,77 @@ public final class ContainerCluster implements Cluster {
                   "0.0.0.0",
                   "--raft-bind-address",
                   "0.0.0.0",
+                  "--advertise-address",
+                  id + ":" + GRPC_PORT,
                   "--grpc-port",
                   Integer.toString(GRPC_PORT)));
       cmd.addAll(options.serverFlags());
       GenericContainer<?> c =
-          new GenericContainer<>(image)
+          new GenericContainer<>(DockerImageName.parse(image))
               .withNetwork(network)
               .withNetworkAliases(id)
               .withExposedPorts(GRPC_PORT)
-              .withEnv("RAFTMESH_JAVA_OPTS", dist.javaOpts())
-              .withCopyFileToContainer(MountableFile.forHostPath(pki.resolve("cluster")), "/pki")
+              .withEnv("RAFTMESH_JAVA_OPTS", options.distribution().javaOpts())
+              // The PKI is copied in owned by root; the image's user could not read the keys.
+              .withCreateContainerCmdModifier(m -> m.withUser("0:0").withHostName(id))
+              .withCopyFileToContainer(MountableFile.forHostPath(pki.clusterDir()), "/pki")
+              .waitingFor(NO_WAIT)
               .withCommand(cmd.toArray(new String[0]));
+      // A fixed loopback port: the node keeps its address across docker kill / start.
+      c.setPortBindings(List.of("127.0.0.1:" + hostPort + ":" + GRPC_PORT));
       containers.put(id, c);
     }
     containers.values().parallelStream().forEach(GenericContainer::start);
+    Optional<String> fw = NetnsFirewall.unavailableReason();
+    if (fw.isEmpty()) {
+      NetnsFirewall f = NetnsFirewall.create();
+      firewall = f;
+      for (String id : containers.keySet()) {
+        bind(f, id);
+      }
+    } else {
+      firewallMissing = fw.get();
+      log.warn("containers: no partitions or packet loss: {}", firewallMissing);
+    }
     awaitReady();
+    log.info(
+        "containers: cluster up nodes={} ports={} network={} firewall={}",
+        containers.keySet(),
+        hostPorts,
+        requireNonNull(network).getId(),
+        firewall == null ? "none" : firewall.kind());
   }
 
-  private static ImageFromDockerfile image(Distribution dist) {
-    // ops/target/raftmesh-<v>/raftmesh-<v> -> ops/Dockerfile
-    Path dockerfile = dist.home().resolve("../../../Dockerfile").normalize();
-    if (Files.isRegularFile(dockerfile)) {
-      log.info("containers: image from {}", dockerfile);
-      return new ImageFromDockerfile("raftmesh-chaos", false).withDockerfile(dockerfile);
+  private static final AbstractWaitStrategy NO_WAIT =
+      new AbstractWaitStrategy() {
+        @Override
+        protected void waitUntilReady() {
+          // readiness is a Status answer with a leader: awaitReady()
+        }
+      };
+
+  private void bind(NetnsFirewall f, String id) throws IOException {
+    InspectContainerResponse info = docker().inspectContainerCmd(containerId(id)).exec();
+    Long pid = requireNonNull(info.getState().getPidLong(), "pid");
+    String ip = "";
+    String netId = requireNonNull(network).getId();
+    for (ContainerNetwork n : info.getNetworkSettings().getNetworks().values()) {
+      if (netId.equals(n.getNetworkID())) {
+        ip = requireNonNull(n.getIpAddress(), "ip");
+      }
     }
-    log.info("containers: no {}, image from the distribution on {}", dockerfile, JRE_IMAGE);
-    return new ImageFromDockerfile("raftmesh-chaos", false)
-        .withFileFromPath("raftmesh", dist.home())
-        .withDockerfileFromBuilder(
-            b ->
-                b.from(JRE_IMAGE)
-                    .copy("raftmesh", "/opt/raftmesh")
-                    .entryPoint("/opt/raftmesh/bin/raftmesh")
-                    .build());
+    if (ip.isEmpty()) {
+      throw new IOException("container " + id + " has no address on network " + netId);
+    }
+    f.bind(id, pid, ip);
+  }
+
+  private static DockerClient docker() {
+    return DockerClientFactory.instance().client();
+  }
+
+  private String containerId(String node) {
+    return container(node).getContainerId();
   }
 
   private void awaitReady() throws IOException {
@@ -241,9 +264,10 @@ public final class ContainerCluster implements Cluster {
     return c;
   }
 
-  private InetSocketAddress apiAddress(String node) {
-    GenericContainer<?> c = container(node);
-    return new InetSocketAddress(c.getHost(), c.getMappedPort(GRPC_PORT));
+  /** Where the harness dials {@code node}'s gRPC API (a fixed loopback port). */
+  public InetSocketAddress apiAddress(String node) {
+    container(node);
+    return new InetSocketAddress("127.0.0.1", requireNonNull(hostPorts.get(node)));
   }
 
   @Override
@@ -284,16 +308,22 @@ public final class ContainerCluster implements Cluster {
 
   @Override
   public NetworkControl network() {
-    return new NoNetworkFaults();
+    return new FirewallNetwork();
   }
 
   @Override
   public Capabilities capabilities() {
-    String why = "network faults are not implemented for the containers backend";
-    return Capabilities.all()
-        .without(FaultKind.PARTITION, why)
-        .without(FaultKind.SLOW_NETWORK, why)
-        .without(FaultKind.LOSSY_NETWORK, why);
+    Capabilities c =
+        Capabilities.all()
+            .without(
+                FaultKind.SLOW_NETWORK,
+                "a slow network is not available for containers (no tc netem in this kernel,"
+                    + " no fault bridge between containers)");
+    if (firewall == null) {
+      String why = "partitions and packet loss in containers need " + firewallMissing;
+      c = c.without(FaultKind.PARTITION, why).without(FaultKind.LOSSY_NETWORK, why);
+    }
+    return c;
   }
 
   @Override
@@ -307,27 +337,47 @@ public final class ContainerCluster implements Cluster {
     return Optional.empty();
   }
 
+  /** The firewall rules inside {@code node}'s container (for tests and reports). */
+  public String rules(String node) throws IOException {
+    NetnsFirewall f = firewall;
+    if (f == null) {
+      throw new UnsupportedOperationException(firewallMissing);
+    }
+    return f.rules(node);
+  }
+
   @Override
   public void close() {
     adminChannels.values().forEach(ManagedChannel::shutdownNow);
-    for (GenericContainer<?> c : containers.values()) {
+    for (Map.Entry<String, GenericContainer<?>> e : containers.entrySet()) {
+      GenericContainer<?> c = e.getValue();
+      try {
+        if (c.getContainerId() != null) {
+          Files.writeString(
+              options.dir().resolve("logs").resolve(e.getKey() + ".log"),
+              c.getLogs(),
+              StandardCharsets.UTF_8);
+        }
+      } catch (IOException | RuntimeException ex) {
+        log.warn("container {}: cannot save its log: {}", e.getKey(), ex.toString());
+      }
       try {
         c.stop();
-      } catch (RuntimeException e) {
-        log.warn("stopping container: {}", e.toString());
+      } catch (RuntimeException ex) {
+        log.warn("stopping container {}: {}", e.getKey(), ex.toString());
       }
     }
     if (network != null) {
-      network.close();
+      try {
+        network.close();
+      } catch (RuntimeException ex) {
+        log.warn("removing network: {}", ex.toString());
+      }
     }
   }
 
-  /** Docker's kill, start, pause and unpause. A restarted container gets a new mapped port. */
+  /** Docker's kill, start, pause and unpause; the firewall follows the container's namespace. */
   private final class Nodes implements NodeControl {
-    private DockerClient docker() {
-      return DockerClientFactory.instance().client();
-    }
-
     @Override
     public List<String> nodes() {
       return ContainerCluster.this.nodes();
@@ -340,49 +390,65 @@ public final class ContainerCluster implements Cluster {
 
     @Override
     public void kill(String node) {
-      docker().killContainerCmd(container(node).getContainerId()).withSignal("SIGKILL").exec();
+      docker().killContainerCmd(containerId(node)).withSignal("SIGKILL").exec();
+      if (firewall != null) {
+        firewall.unbind(node);
+      }
     }
 
     @Override
-    public void start(String node) {
-      docker().startContainerCmd(container(node).getContainerId()).exec();
-      ManagedChannel old = adminChannels.remove(node);
-      if (old != null) {
-        old.shutdownNow();
+    public void start(String node) throws IOException {
+      docker().startContainerCmd(containerId(node)).exec();
+      if (firewall != null) {
+        bind(firewall, node);
       }
     }
 
     @Override
     public void pause(String node) {
-      docker().pauseContainerCmd(container(node).getContainerId()).exec();
+      docker().pauseContainerCmd(containerId(node)).exec();
     }
 
     @Override
     public void resume(String node) {
-      docker().unpauseContainerCmd(container(node).getContainerId()).exec();
+      docker().unpauseContainerCmd(containerId(node)).exec();
     }
   }
 
-  /** Network faults are unavailable here; {@link #capabilities()} says so. */
-  private static final class NoNetworkFaults implements NetworkControl {
-    @Override
-    public void partition(Grudge grudge) {
-      if (!grudge.isEmpty()) {
-        throw new UnsupportedOperationException("partitions are not implemented for containers");
+  /** Partitions and loss through {@link NetnsFirewall}; what is missing fails with the reason. */
+  private final class FirewallNetwork implements NetworkControl {
+    private NetnsFirewall firewall(String fault) {
+      NetnsFirewall f = firewall;
+      if (f == null) {
+        throw new UnsupportedOperationException(fault + " in containers needs " + firewallMissing);
       }
+      return f;
+    }
+
+    @Override
+    public void partition(Grudge grudge) throws IOException {
+      if (grudge.isEmpty() && firewall == null) {
+        return;
+      }
+      firewall("a partition").partition(grudge);
     }
 
     @Override
     public void slow(Duration delay, Duration jitter) {
-      if (!delay.isZero()) {
-        throw new UnsupportedOperationException("delay is not implemented for containers");
+      if (!delay.isZero() || !jitter.isZero()) {
+        throw new UnsupportedOperationException(
+            "a slow network is not implemented for containers (no tc netem in this kernel)");
       }
     }
 
     @Override
-    public void lossy(Collection<String> nodes, double probability) {
-      if (probability > 0) {
-        throw new UnsupportedOperationException("loss is not implemented for containers");
+    public void lossy(Collection<String> nodes, double probability) throws IOException {
+      if (probability == 0 && firewall == null) {
+        return;
+      }
+      NetnsFirewall f = firewall("packet loss");
+      for (String n : nodes) {
+        f.setLoss(n, probability);
       }
     }
 
