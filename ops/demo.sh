@@ -2,7 +2,7 @@
 # The local demo cluster: three control servers on loopback, trust bootstrapped with the CLI,
 # two node agents that enroll with a join token, a Python frontend calling a Python backend
 # (two versions) through the sidecar proxies, ops/examples/mesh.yaml applied, requests showing
-# the SPIFFE IDs the mesh verified over mutual TLS, and `raftmesh status`.
+# the SPIFFE IDs the mesh verified over mutual TLS, `raftmesh stats` and `raftmesh status`.
 #
 #   ops/demo.sh                 run it, then keep it up until Ctrl-C
 #   ops/demo.sh --once          run the happy path and exit (0: it worked, 1: a step failed)
@@ -269,6 +269,7 @@ data-dir: $run/agents/node-a
 inbound-address: 127.0.0.1
 admin-port: $admin_a
 backoff-max: 2s
+telemetry-interval: 1s
 services:
   - name: backend
     namespace: demo
@@ -285,6 +286,7 @@ data-dir: $run/agents/node-b
 inbound-address: 127.0.0.1
 admin-port: $admin_b
 backoff-max: 2s
+telemetry-interval: 1s
 services:
   - name: frontend
     namespace: demo
@@ -361,6 +363,15 @@ grep -q PERMISSION_DENIED <<<"$out" || fail "expected PERMISSION_DENIED for a no
 # ---------------------------------------------------------------- status and metrics
 step "raftmesh status"
 cli status | sed 's/^/    /'
+step "raftmesh stats: live traffic per service and per edge, merged from every server"
+# The agents report every second (telemetry-interval); wait until the 20 requests above show.
+deadline=$((SECONDS + 30))
+until stats_out=$(cli stats demo/backend) &&
+  grep -Eq '^demo/frontend +demo/backend +([2-9][0-9]|[1-9][0-9]{2,}) ' <<<"$stats_out"; do
+  [ $SECONDS -lt $deadline ] || fail "raftmesh stats did not show the frontend's requests within 30s" "$run/logs/cli.log"
+  sleep 1
+done
+sed 's/^/    /' <<<"$stats_out"
 step "raftmesh agent status (node-b)"
 agent_status node-b | sed 's/^/    /'
 

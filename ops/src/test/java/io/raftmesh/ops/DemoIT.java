@@ -80,6 +80,11 @@ class DemoIT {
     }
     assertThat(answered).isEqualTo(20);
     assertThat(split.group(1)).contains("v1=");
+    // raftmesh stats shows the frontend -> backend edge, merged from the servers' windows.
+    assertThat(out)
+        .contains("servers: n1, n2, n3")
+        .containsPattern("demo/backend +\\d{2,} +[0-9.]+ +100\\.00% ")
+        .containsPattern("demo/frontend +demo/backend +\\d{2,} ");
     // raftmesh status lists both nodes with their ACKed revision.
     assertThat(out)
         .containsPattern("node-a +\\d+ +\\d+ +- ")
