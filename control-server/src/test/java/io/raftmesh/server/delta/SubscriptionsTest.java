@@ -11,7 +11,6 @@ import io.raftmesh.server.metrics.ServerMetrics;
 import io.raftmesh.server.rpc.LeaderHint;
 import io.raftmesh.server.rpc.StatusMapping;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -35,7 +34,7 @@ class SubscriptionsTest {
   @SuppressWarnings("NullAway")
   private final Subscriptions hub =
       new Subscriptions(
-          null, "n1", null, metrics, new StatusMapping(new NoLeader()), scheduler, GRACE);
+          null, "n1", null, metrics, new StatusMapping(LeaderHint.none()), scheduler, GRACE);
 
   @AfterEach
   void stop() {
@@ -98,18 +97,6 @@ class SubscriptionsTest {
     Runnable marker = () -> {};
     ScheduledFuture<?> done = scheduler.schedule(marker, GRACE.toMillis() * 4, MILLISECONDS);
     done.get(10, TimeUnit.SECONDS);
-  }
-
-  private static final class NoLeader implements LeaderHint {
-    @Override
-    public Optional<String> leaderId() {
-      return Optional.empty();
-    }
-
-    @Override
-    public Optional<String> leaderAddress() {
-      return Optional.empty();
-    }
   }
 
   /** Records what the server sent on one stream. */

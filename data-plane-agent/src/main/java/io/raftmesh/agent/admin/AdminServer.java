@@ -55,13 +55,7 @@ public final class AdminServer implements AutoCloseable {
           "admin-address: " + address + " (expected: a loopback address)");
     }
     HttpServer server = HttpServer.create(bind, 16);
-    ExecutorService executor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "raftmesh-agent-admin");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService executor = daemonThread("raftmesh-agent-admin");
     server.setExecutor(executor);
     server.createContext(
         "/status",
@@ -96,13 +90,7 @@ public final class AdminServer implements AutoCloseable {
   public static AdminServer metricsOnly(InetSocketAddress address, PrometheusRegistry registry)
       throws IOException {
     HttpServer server = HttpServer.create(address, 16);
-    ExecutorService executor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "raftmesh-agent-metrics");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService executor = daemonThread("raftmesh-agent-metrics");
     server.setExecutor(executor);
     server.createContext("/metrics", new MetricsHandler(registry));
     server.createContext(
@@ -120,6 +108,15 @@ public final class AdminServer implements AutoCloseable {
     server.start();
     log.info("metrics endpoint listening address={}", server.getAddress());
     return new AdminServer(server, executor);
+  }
+
+  private static ExecutorService daemonThread(String name) {
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** The bound port. */
