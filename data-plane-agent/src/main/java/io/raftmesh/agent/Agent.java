@@ -655,13 +655,14 @@ public final class Agent implements AutoCloseable {
     }
     log.info("agent stopping node={}", config.nodeName());
     bootstrap.interrupt();
-    DeltaSubscriber s = subscriber;
-    if (s != null) {
-      s.close();
-    }
+    // First, while the proxy still counts and the stream still names its server: the last report.
     TelemetrySender t = telemetry;
     if (t != null) {
       t.close();
+    }
+    DeltaSubscriber s = subscriber;
+    if (s != null) {
+      s.close();
     }
     health.close();
     if (registered) {

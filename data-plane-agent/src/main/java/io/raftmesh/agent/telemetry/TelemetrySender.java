@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class TelemetrySender implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TelemetrySender.class);
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+  // The last report at shutdown waits this long at most: stopping must not hang on a dead server.
+  private static final Duration FINAL_CALL_TIMEOUT = Duration.ofSeconds(1);
+  private volatile Duration callTimeout = CALL_TIMEOUT;
 
   /** How long undelivered summaries are kept. */
   public static final Duration MAX_AGE = Duration.ofSeconds(60);
@@ -197,9 +200,9 @@ public final class TelemetrySender implements AutoCloseable {
     }
   }
 
-  private static ReportTelemetryResponse call(Channel channel, ReportTelemetryRequest request) {
+  private ReportTelemetryResponse call(Channel channel, ReportTelemetryRequest request) {
     return TelemetryServiceGrpc.newBlockingStub(channel)
-        .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+        .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .report(request);
   }
 
@@ -221,8 +224,22 @@ public final class TelemetrySender implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops reporting after one last report of what the proxy counted since the previous one (with a
+   * short deadline, so a stopping agent never waits long on an unreachable server).
+   */
   @Override
   public void close() {
-    thread.shutdownNow();
+    thread.shutdown(); // cancels the periodic task; a round in progress finishes
+    try {
+      if (thread.awaitTermination(CALL_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS)) {
+        callTimeout = FINAL_CALL_TIMEOUT;
+        tickSafely();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      thread.shutdownNow();
+    }
   }
 }

@@ -136,6 +136,20 @@ class TelemetrySenderTest {
   }
 
   @Test
+  void closingSendsWhatWasCountedSinceTheLastReportOnce() {
+    streaming.set(A);
+    toDrain.add(List.of(edge(3, 3, 3, 0)));
+    sender.tick();
+    toDrain.add(List.of(edge(2, 1, 0, 2)));
+
+    sender.close();
+    sender.close(); // twice (the agent and the test both close it): still one last report
+
+    assertThat(a.got).hasSize(2);
+    assertThat(a.got.get(1).getEdgesList()).containsExactly(edge(2, 1, 0, 2));
+  }
+
+  @Test
   void whenTheStreamingServerFailsAnotherOneGetsTheReport() {
     streaming.set(B);
     b.failWith = Status.UNAVAILABLE;
