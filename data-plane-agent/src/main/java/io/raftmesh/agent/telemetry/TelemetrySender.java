@@ -101,6 +101,13 @@ public final class TelemetrySender implements AutoCloseable {
             .help("Edge summaries never delivered: too old, too many pending, or refused")
             .labelNames("reason")
             .register(registry);
+    // Every known series from the start (at 0), so dashboards and alerts see them before a drop.
+    for (String result : new String[] {"ok", "failed", "refused"}) {
+      reports.labelValues(result);
+    }
+    for (String reason : new String[] {"age", "full", "refused"}) {
+      dropped.labelValues(reason);
+    }
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
