@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -62,12 +61,10 @@ public final class ContainerCluster implements Cluster {
   private final ClusterOptions options;
   private final Map<String, GenericContainer<?>> containers = new LinkedHashMap<>();
   private final Map<String, Integer> hostPorts = new LinkedHashMap<>();
-  private final Map<String, ManagedChannel> adminChannels = new ConcurrentHashMap<>();
+  private final ClusterChannels channels = new ClusterChannels(this::apiAddress);
   private @Nullable Network network;
   private @Nullable NetnsFirewall firewall;
   private String firewallMissing = "";
-  private String rootPem = "";
-  private @Nullable MeshIdentity admin;
   private Path rootCert = Path.of("root.crt");
 
   private ContainerCluster(ClusterOptions options) {
@@ -112,8 +109,7 @@ public final class ContainerCluster implements Cluster {
     Files.createDirectories(options.dir().resolve("logs"));
     Pki pki = Pki.make(options.distribution(), options.dir(), options.nodeIds(), TRUST_DOMAIN);
     rootCert = pki.rootCert();
-    rootPem = Files.readString(rootCert);
-    admin = pki.admin();
+    channels.trust(Files.readString(rootCert), pki.admin());
 
     String image = ContainerImage.of(options.distribution());
     network = Network.newNetwork();
@@ -277,18 +273,17 @@ public final class ContainerCluster implements Cluster {
 
   @Override
   public ManagedChannel channel(String node) {
-    MeshIdentity id = requireNonNull(admin, "admin");
-    return adminChannels.computeIfAbsent(node, n -> TlsChannels.open(apiAddress(n), rootPem, id));
+    return channels.admin(node);
   }
 
   @Override
   public ManagedChannel channel(String node, MeshIdentity identity) {
-    return TlsChannels.open(apiAddress(node), rootPem, identity);
+    return channels.open(node, identity);
   }
 
   @Override
   public ManagedChannel anonymousChannel(String node) {
-    return TlsChannels.open(apiAddress(node), rootPem, null);
+    return channels.open(node, null);
   }
 
   @Override
@@ -348,7 +343,7 @@ public final class ContainerCluster implements Cluster {
 
   @Override
   public void close() {
-    adminChannels.values().forEach(ManagedChannel::shutdownNow);
+    channels.close();
     for (Map.Entry<String, GenericContainer<?>> e : containers.entrySet()) {
       GenericContainer<?> c = e.getValue();
       try {

@@ -31,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -65,14 +64,12 @@ public final class ProcessCluster implements Cluster {
   private final ClusterOptions options;
   private final ProcessSupervisor supervisor = new ProcessSupervisor(Duration.ofSeconds(5));
   private final Map<String, InetSocketAddress> apiAddresses = new LinkedHashMap<>();
-  private final Map<String, ManagedChannel> adminChannels = new ConcurrentHashMap<>();
+  private final ClusterChannels channels = new ClusterChannels(this::apiAddress);
   private final List<FaultBridge> peerBridges = new ArrayList<>();
   private @Nullable NamespaceNetwork namespaces;
   private @Nullable NamespaceRelay relay;
   private @Nullable SupervisedNodes nodes;
   private @Nullable HarnessNetwork network;
-  private String rootPem = "";
-  private @Nullable MeshIdentity admin;
   private Path rootCert = Path.of("root.crt");
   private Capabilities capabilities = Capabilities.all();
 
@@ -229,13 +226,13 @@ public final class ProcessCluster implements Cluster {
       init.add(h.getKey() + "=" + h.getValue() + ",127.0.0.1," + TlsChannels.AUTHORITY);
     }
     dist.run(init, options.dir().resolve("logs/ca-init.log"), t);
-    rootPem = Files.readString(rootCert);
     Path adminDir = pki.resolve("cluster/admin");
-    admin =
+    channels.trust(
+        Files.readString(rootCert),
         new MeshIdentity(
             "spiffe://" + TRUST_DOMAIN + "/admin/admin",
             Files.readString(adminDir.resolve("tls.crt")),
-            Files.readString(adminDir.resolve("tls.key")));
+            Files.readString(adminDir.resolve("tls.key"))));
   }
 
   private ProcessSpec serverSpec(String id, String host, int[] ports, String peers) {
@@ -334,21 +331,17 @@ public final class ProcessCluster implements Cluster {
 
   @Override
   public ManagedChannel channel(String node) {
-    MeshIdentity id = admin;
-    if (id == null) {
-      throw new IllegalStateException("cluster not started");
-    }
-    return adminChannels.computeIfAbsent(node, n -> TlsChannels.open(apiAddress(n), rootPem, id));
+    return channels.admin(node);
   }
 
   @Override
   public ManagedChannel channel(String node, MeshIdentity identity) {
-    return TlsChannels.open(apiAddress(node), rootPem, identity);
+    return channels.open(node, identity);
   }
 
   @Override
   public ManagedChannel anonymousChannel(String node) {
-    return TlsChannels.open(apiAddress(node), rootPem, null);
+    return channels.open(node, null);
   }
 
   @Override
@@ -420,7 +413,7 @@ public final class ProcessCluster implements Cluster {
 
   @Override
   public void close() {
-    adminChannels.values().forEach(ManagedChannel::shutdownNow);
+    channels.close();
     if (relay != null) {
       try {
         relay.close();
